@@ -1,0 +1,42 @@
+"""Command-line tools: ``flask --app wsgi <command>``."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from app.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option("--orders", type=int, default=None, help="Generate a large shop with this many orders (bulk).")
+    @click.option("--seed", type=int, default=20261122, show_default=True, help="Random seed (deterministic output).")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has orders.")
+    def demo_data(orders: int | None, seed: int, if_empty: bool) -> None:
+        """Load the demo shop (about 2,000 orders), or ORDERS orders for benchmarks."""
+        from app.demo import load_demo_shop
+        from app.models import Order
+
+        if if_empty and db.session.scalar(sa.select(Order.id).limit(1)) is not None:
+            click.echo("Database already has orders; demo data not loaded.")
+            return
+        summary = load_demo_shop(orders=orders, seed=seed, echo=click.echo)
+        click.echo(summary)
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice(["staff", "manager", "admin"]), default="staff")
+    @click.option("--branch", "branches", multiple=True, help="Branch code (repeatable).")
+    @click.password_option()
+    def create_user(email: str, name: str, role: str, branches: tuple[str, ...], password: str) -> None:
+        """Create a staff account."""
+        from app.models import Branch, StaffRole, StaffUser
+
+        user = StaffUser(email=email.lower(), name=name, role=StaffRole(role))
+        user.set_password(password)
+        user.branches = list(db.session.scalars(sa.select(Branch).where(Branch.code.in_(branches))))
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Created {role} {email} ({len(user.branches)} branches).")

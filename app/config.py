@@ -1,0 +1,85 @@
+"""Configuration, read from the environment only. Every setting has a safe default."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("ORDER_DESK_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'order_desk.db'}"
+    # Heroku-style URLs and the bare "postgresql://" both mean psycopg 3 here.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("postgresql"):
+        # prepare_threshold=None: a repeated COUNT must not switch to a slow generic plan
+        # (see ../shared/PERF-FLOORS.md).
+        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
+    return {"connect_args": {"timeout": 30}}
+
+
+class Config:
+    def __init__(self) -> None:
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
+        self.EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+        self.CSV_BOM = os.environ.get("CSV_BOM", "0") == "1"
+        self.LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
+        self.LOGIN_WINDOW_SECONDS = int(os.environ.get("LOGIN_WINDOW_SECONDS", "60"))
+        self.LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "300"))
+        self.DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
+
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PER_PAGE = 50
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+    def finalise(self) -> None:
+        # Secure cookies whenever we are not debugging locally.
+        self.SESSION_COOKIE_SECURE = not self.DEBUG and os.environ.get("INSECURE_COOKIES") != "1"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests/conftest.py picks the real one
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}
+        self.REDIS_URL = None
+
+    def finalise(self) -> None:
+        self.SESSION_COOKIE_SECURE = False
+        self.REMEMBER_COOKIE_SECURE = False
+

@@ -1,0 +1,46 @@
+"""Domain errors. Routes turn these into form errors or JSON error envelopes."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for every rule the domain refuses. ``code`` is stable for API clients."""
+
+    code = "domain_error"
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+    def __init__(self, machine: str, src, dst, role=None):
+        src_v, dst_v = getattr(src, "value", src), getattr(dst, "value", dst)
+        if role is None:
+            message = f"A {machine} cannot move from {src_v} to {dst_v}."
+        else:
+            message = f"You are not allowed to move a {machine} from {src_v} to {dst_v}."
+        super().__init__(message)
+        self.src, self.dst, self.role = src, dst, role
+
+
+class StaleObject(DomainError):
+    code = "stale"
+
+    def __init__(self, what: str = "record"):
+        super().__init__(f"This {what} was changed by someone else meanwhile. Reload and try again.")
+
+
+class ValidationFailed(DomainError):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class RefundExceedsPaid(DomainError):
+    code = "refund_exceeds_paid"

@@ -1,0 +1,62 @@
+"""Column types shared by every model: UTC timestamps, money, JSON and string enums."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Annotated
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """Timezone-aware UTC in Python on every database.
+
+    PostgreSQL stores timestamptz; SQLite stores naive UTC text, so values read back are
+    re-tagged as UTC and values written are converted to UTC first.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+MONEY = sa.Numeric(12, 2, asdecimal=True)
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+# Reusable annotated column types (SQLAlchemy 2 style).
+money = Annotated[Decimal, mapped_column(MONEY, nullable=False, default=Decimal("0.00"))]
+created_ts = Annotated[datetime, mapped_column(UTCDateTime, nullable=False, default=utcnow)]
+updated_ts = Annotated[datetime, mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)]
+
+
+def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A string column holding the enum's *value* (e.g. 'DELIVERY-READY'), no native DB enum."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )

@@ -1,0 +1,270 @@
+"""The one order filter vocabulary, shared by the order list, the exports and the JSON API.
+
+``parse_order_filter(args)`` turns query parameters into an ``OrderFilter`` and collects a clear message
+per bad parameter in ``errors`` (the page shows them; the API answers 400). ``OrderFilter.to_args()``
+turns it back into query parameters, so a filter round-trips through URLs, saved views and export jobs.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+from app.models.order import SalesChannel
+from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, PaymentStatus
+
+PER_PAGE_CHOICES = (20, 50, 100)
+SORT_KEYS = ("placed", "modified", "total", "code", "customer")
+SORT_ALIASES = {"created": "placed", "created_at": "placed", "updated": "modified", "updated_at": "modified"}
+MAX_PAGE = 1_000_000
+MAX_Q = 100
+
+
+@dataclass
+class OrderFilter:
+    q: str | None = None
+    status: list[OrderStatus] = field(default_factory=list)
+    payment_status: list[PaymentStatus] = field(default_factory=list)
+    method: FulfilmentMethod | None = None
+    delivery: DeliveryMethod | None = None
+    channel: list[SalesChannel] = field(default_factory=list)
+    branch: list[int] = field(default_factory=list)
+    branch_group: int | None = None
+    customer: int | None = None
+    currency: str | None = None
+    gift_box: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    modified_from: datetime | None = None
+    modified_to: datetime | None = None
+    total_min: Decimal | None = None
+    total_max: Decimal | None = None
+    sort: str = "placed"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = 50
+    errors: dict[str, str] = field(default_factory=dict)
+
+    # Parameters that narrow the set (as opposed to sorting and paging).
+    NARROWING = (
+        "q", "status", "payment_status", "method", "delivery", "channel", "branch", "branch_group", "customer",
+        "currency", "gift_box", "created_from", "created_to", "modified_from", "modified_to", "total_min",
+        "total_max",
+    )
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def has_filters(self) -> bool:
+        return any(getattr(self, n) not in (None, [], "") for n in self.NARROWING)
+
+    def to_args(self, *, paging: bool = True) -> list[tuple[str, str]]:
+        """Query parameters for this filter (repeated keys for lists), defaults left out."""
+        out: list[tuple[str, str]] = []
+        defaults = OrderFilter()
+        for f in fields(self):
+            name = f.name
+            if name == "errors" or (not paging and name in ("page", "per_page")):
+                continue
+            value = getattr(self, name)
+            if value == getattr(defaults, name) or value is None:
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                out.append((name, _format(name, v)))
+        return out
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """JSON-friendly form (stored on export jobs)."""
+        result: dict[str, list[str]] = {}
+        for k, v in self.to_args(paging=False):
+            result.setdefault(k, []).append(v)
+        return result
+
+    def chips(self) -> list[tuple[str, str, str]]:
+        """(parameter, value, label) for every active narrowing value, to show as removable chips."""
+        labels = {
+            "q": "Search", "status": "Status", "payment_status": "Payment", "method": "Method",
+            "delivery": "Delivery", "channel": "Channel", "branch": "Branch", "branch_group": "Branch group",
+            "customer": "Customer", "currency": "Currency", "gift_box": "Gift box", "created_from": "Placed from",
+            "created_to": "Placed to", "modified_from": "Modified from", "modified_to": "Modified to",
+            "total_min": "Total ≥", "total_max": "Total ≤",
+        }
+        return [(k, v, f"{labels[k]}: {v}") for k, v in self.to_args(paging=False) if k in labels]
+
+
+def _format(name: str, value) -> str:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        if name.endswith("_to") and value.time() == time(23, 59, 59, 999999):
+            return value.date().isoformat()
+        if name.endswith("_from") and value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    return str(value)
+
+
+def _raw(args, name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        return args.getlist(name)
+    value = args.get(name)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _values(args, name: str) -> list[str]:
+    """Repeated parameters and comma-separated lists both work (seed 000 uses the latter)."""
+    raw = _raw(args, name)
+    return [v.strip() for item in raw for v in str(item).split(",") if v.strip()]
+
+
+def _single(args, name: str) -> str | None:
+    values = _values(args, name)
+    return values[-1] if values else None
+
+
+def _enum_list(args, name, enum_cls, errors, label):
+    out = []
+    for v in _values(args, name):
+        try:
+            member = enum_cls(v.upper())
+        except ValueError:
+            allowed = ", ".join(m.value for m in enum_cls)
+            errors[name] = f"Unknown {label} “{v}”. Choose from {allowed}."
+            continue
+        if member not in out:
+            out.append(member)
+    return out
+
+
+def _int(value: str, name: str, errors, label: str, minimum: int = 1) -> int | None:
+    try:
+        n = int(value)
+    except ValueError:
+        errors[name] = f"{label} must be a whole number."
+        return None
+    if n < minimum or n > 2**31 - 1:
+        errors[name] = f"{label} is out of range."
+        return None
+    return n
+
+
+def _datetime(value: str | None, name: str, errors, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            t = time.max if end else time.min
+            return datetime.combine(d, t, tzinfo=timezone.utc)
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    except ValueError:
+        errors[name] = f"“{value}” is not a date (use YYYY-MM-DD)."
+        return None
+
+
+def _money(value: str | None, name: str, errors, label: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        errors[name] = f"{label} must be an amount such as 199.95."
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000000"):
+        errors[name] = f"{label} must be an amount such as 199.95."
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_order_filter(args) -> OrderFilter:
+    """Parse query parameters (a MultiDict or a dict of lists); never raises on bad input."""
+    errors: dict[str, str] = {}
+    f = OrderFilter(errors=errors)
+
+    if q := (_single_raw(args, "q") or "").strip():
+        if len(q) > MAX_Q:
+            errors["q"] = f"Search text is at most {MAX_Q} characters."
+        f.q = q[:MAX_Q]
+    f.status = _enum_list(args, "status", OrderStatus, errors, "status")
+    f.payment_status = _enum_list(args, "payment_status", PaymentStatus, errors, "payment status")
+    f.channel = _enum_list(args, "channel", SalesChannel, errors, "channel")
+    for name, enum_cls, label in (("method", FulfilmentMethod, "method"), ("delivery", DeliveryMethod, "delivery")):
+        values = _enum_list(args, name, enum_cls, errors, label)
+        setattr(f, name, values[-1] if values else None)
+
+    for v in _values(args, "branch"):
+        if (n := _int(v, "branch", errors, "Branch")) is not None and n not in f.branch:
+            f.branch.append(n)
+    for name, label in (("branch_group", "Branch group"), ("customer", "Customer")):
+        if (v := _single(args, name)) is not None:
+            setattr(f, name, _int(v, name, errors, label))
+
+    if currency := _single(args, "currency"):
+        if len(currency) == 3 and currency.isalpha():
+            f.currency = currency.upper()
+        else:
+            errors["currency"] = "Currency is a three-letter ISO 4217 code such as ZAR."
+    if (gift := _single(args, "gift_box")) is not None:
+        if gift.lower() in ("1", "true", "yes", "on"):
+            f.gift_box = True
+        elif gift.lower() in ("0", "false", "no", "off"):
+            f.gift_box = False
+        else:
+            errors["gift_box"] = "Gift box is yes or no."
+
+    for name in ("created_from", "modified_from"):
+        setattr(f, name, _datetime(_single(args, name), name, errors, end=False))
+    for name in ("created_to", "modified_to"):
+        setattr(f, name, _datetime(_single(args, name), name, errors, end=True))
+    for a, b, label in (("created_from", "created_to", "Placed"), ("modified_from", "modified_to", "Modified")):
+        if getattr(f, a) and getattr(f, b) and getattr(f, a) > getattr(f, b):
+            errors[b] = f"{label} “to” is before “from”."
+
+    f.total_min = _money(_single(args, "total_min"), "total_min", errors, "Minimum total")
+    f.total_max = _money(_single(args, "total_max"), "total_max", errors, "Maximum total")
+    if f.total_min is not None and f.total_max is not None and f.total_min > f.total_max:
+        errors["total_max"] = "Maximum total is below the minimum."
+
+    if sort := _single(args, "sort"):
+        sort = SORT_ALIASES.get(sort.lower(), sort.lower())
+        if sort in SORT_KEYS:
+            f.sort = sort
+        else:
+            errors["sort"] = f"Sort by one of: {', '.join(SORT_KEYS)}."
+    if direction := _single(args, "direction"):
+        if direction.lower() in ("asc", "desc"):
+            f.direction = direction.lower()
+        else:
+            errors["direction"] = "Direction is asc or desc."
+    if (page := _single(args, "page")) is not None:
+        f.page = _int(page, "page", errors, "Page") or 1
+        if f.page > MAX_PAGE:
+            errors["page"], f.page = "Page is out of range.", 1
+    if (per_page := _single(args, "per_page")) is not None:
+        n = _int(per_page, "per_page", errors, "Rows per page")
+        if n in PER_PAGE_CHOICES:
+            f.per_page = n
+        elif "per_page" not in errors:
+            errors["per_page"] = f"Rows per page is one of {', '.join(map(str, PER_PAGE_CHOICES))}."
+    return f
+
+
+def _single_raw(args, name: str) -> str | None:
+    """Like _single but without splitting on commas (search text may contain them)."""
+    raw = _raw(args, name)
+    return raw[-1] if raw else None
+
+
+def date_window(days: int) -> tuple[datetime, datetime]:
+    """Helpers for default views: [today - days, end of today] in UTC."""
+    today = datetime.now(timezone.utc).date()
+    return (datetime.combine(today - timedelta(days=days), time.min, tzinfo=timezone.utc),
+            datetime.combine(today, time.max, tzinfo=timezone.utc))

@@ -1,0 +1,65 @@
+"""Jinja filters and globals: money, dates, badges. Money is formatted in one place."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask, request
+from markupsafe import Markup, escape
+
+CURRENCY_SYMBOLS = {"ZAR": "R", "USD": "$", "EUR": "€", "GBP": "£"}
+
+# Status → badge colour class (see static/css/app.css).
+BADGE_TONES = {
+    "ORDERED": "info", "PROCESSING": "warn", "DELIVERY-READY": "accent", "PARTIALLY-FULFILLED": "accent",
+    "FULFILLED": "ok", "CANCELLED": "muted", "REFUNDED": "danger", "PARTIALLY-REFUNDED": "danger",
+    "PENDING": "warn", "AUTHORIZED": "info", "PARTIALLY-PAID": "warn", "PAID": "ok", "FAILED": "danger",
+    "DISPUTED": "danger", "EXPIRED": "muted",
+    "OPEN": "info", "PACKED": "accent", "READY": "accent", "COLLECTED-BY-DRIVER": "warn", "IN-TRANSIT": "warn",
+    "ARRIVED": "warn", "DELIVERED": "ok", "COLLECTED": "ok", "RETURNED": "danger",
+    "completed": "ok", "pending": "warn", "authorized": "info", "failed": "danger", "refunded": "danger",
+    "cancelled": "muted",
+}
+
+
+def money(amount, currency: str | None = None) -> str:
+    if amount is None:
+        return "—"
+    value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    text = f"{abs(value):,.2f}".replace(",", "\u00a0")
+    symbol = CURRENCY_SYMBOLS.get(currency or "", f"{currency} " if currency else "")
+    return f"{sign}{symbol}{text}"
+
+
+def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(timezone.utc).strftime(fmt)
+
+
+def badge(status) -> Markup:
+    value = getattr(status, "value", status)
+    label = getattr(status, "label", None) or str(value).replace("-", " ").replace("_", " ").capitalize()
+    tone = BADGE_TONES.get(str(value), "muted")
+    return Markup(f'<span class="badge badge-{tone}" data-status="{escape(value)}">{escape(label)}</span>')
+
+
+def url_with(**changes) -> str:
+    """The current URL's query with some parameters replaced (None removes them)."""
+    from urllib.parse import urlencode
+
+    items = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+    for k, v in changes.items():
+        if v is None:
+            continue
+        for item in v if isinstance(v, (list, tuple)) else [v]:
+            items.append((k, item))
+    return request.path + ("?" + urlencode(items) if items else "")
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(dt, "dt")
+    app.add_template_global(badge, "badge")
+    app.add_template_global(url_with, "url_with")
