@@ -171,7 +171,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     pg = context.new_page()
-    pg.on("dialog", lambda d: d.accept())  # confirmations are accepted like a person clicking OK
+    # Confirmations are accepted like a person clicking OK; a test may set
+    # ``page.dialog_answers["accept"] = False`` to click Cancel instead.
+    answers = {"accept": True}
+    pg.on("dialog", lambda d: d.accept() if answers["accept"] else d.dismiss())
+    pg.dialog_answers = answers
     yield pg
     context.close()
 

@@ -14,6 +14,17 @@ from app.models import (
 from app.orders.status import OrderStatus, PaymentStatus
 
 PASSWORD = "correct horse battery"
+_PASSWORD_HASH: str | None = None
+
+
+def password_hash() -> str:
+    """Hash the shared test password once (scrypt is deliberately slow)."""
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        from werkzeug.security import generate_password_hash
+
+        _PASSWORD_HASH = generate_password_hash(PASSWORD)
+    return _PASSWORD_HASH
 _seq = itertools.count(1)
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -38,7 +49,10 @@ def make_branch(code: str | None = None, group: BranchGroup | None = None, **kw)
 def make_staff(email: str, role: StaffRole = StaffRole.STAFF, branches=(), password: str = PASSWORD, **kw) -> StaffUser:
     user = StaffUser(email=email, name=kw.pop("name", email.split("@")[0].title()), role=role,
                      branches=list(branches), **kw)
-    user.set_password(password)
+    if password == PASSWORD:
+        user.password_hash = password_hash()
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -48,7 +62,7 @@ def make_customer(email: str | None = None, **kw) -> Customer:
     n = next(_seq)
     customer = Customer(name=kw.pop("name", f"Customer {n}"), email=email or f"customer{n}@example.test",
                         phone=kw.pop("phone", f"+27 82 000 {n:04d}"), **kw)
-    customer.set_password(PASSWORD)
+    customer.password_hash = password_hash()
     customer.addresses.append(CustomerAddress(first_name="Thandi", last_name="Nkosi", line1=f"{n} Long Street",
                                               city="Cape Town", postcode="8001", country="ZA"))
     db.session.add(customer)
