@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.types import MONEY, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts, utcnow
+from app.models.types import MONEY, EventColumns, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts, utcnow
 from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus, PaymentStatus
 
 
@@ -153,22 +153,15 @@ class OrderEventType(enum.StrEnum):
     ITEM_CHANGED = "ITEM_CHANGED"
 
 
-class OrderEvent(db.Model):
+class OrderEvent(EventColumns, db.Model):
     """The order's timeline and audit trail at once."""
 
     __tablename__ = "order_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     type: Mapped[OrderEventType] = mapped_column(str_enum(OrderEventType, 24))
-    created_at: Mapped[created_ts]
     actor_type: Mapped[ActorType] = mapped_column(str_enum(ActorType, 16))
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
-    actor_label: Mapped[str] = mapped_column(sa.String(160), default="")  # name at the time
-    from_status: Mapped[str | None] = mapped_column(sa.String(32))
-    to_status: Mapped[str | None] = mapped_column(sa.String(32))
-    message: Mapped[str | None] = mapped_column(sa.Text)
-    data: Mapped[dict] = mapped_column(JSONType, default=dict)
     order: Mapped[Order] = relationship(back_populates="events")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.order import ActorType
-from app.models.types import JSONType, UTCDateTime, created_ts, str_enum, updated_ts
+from app.models.types import EventColumns, JSONType, UTCDateTime, created_ts, str_enum, updated_ts
 from app.parcels.status import ParcelMethod, ParcelStatus
 
 
@@ -56,17 +56,10 @@ class ParcelItem(db.Model):
     order_item = relationship("OrderItem")
 
 
-class ParcelEvent(db.Model):
+class ParcelEvent(EventColumns, db.Model):
     __tablename__ = "parcel_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     parcel_id: Mapped[int] = mapped_column(sa.ForeignKey("parcels.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[created_ts]
     actor_type: Mapped[ActorType] = mapped_column(str_enum(ActorType, 16))
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
-    actor_label: Mapped[str] = mapped_column(sa.String(160), default="")
-    from_status: Mapped[str | None] = mapped_column(sa.String(32))
-    to_status: Mapped[str | None] = mapped_column(sa.String(32))
-    message: Mapped[str | None] = mapped_column(sa.Text)
     location: Mapped[str | None] = mapped_column(sa.String(160))
-    data: Mapped[dict] = mapped_column(JSONType, default=dict)
     parcel: Mapped[Parcel] = relationship(back_populates="events")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.order import ActorType
-from app.models.types import MONEY, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts
+from app.models.types import MONEY, EventColumns, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts
 from app.quotes.status import QuoteStatus
 
 
@@ -67,16 +67,9 @@ class QuoteLine(db.Model):
     quote: Mapped[Quote] = relationship(back_populates="lines")
 
 
-class QuoteEvent(db.Model):
+class QuoteEvent(EventColumns, db.Model):
     __tablename__ = "quote_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     quote_id: Mapped[int] = mapped_column(sa.ForeignKey("quotes.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[created_ts]
     actor_type: Mapped[ActorType] = mapped_column(str_enum(ActorType, 16))
-    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
-    actor_label: Mapped[str] = mapped_column(sa.String(160), default="")
-    from_status: Mapped[str | None] = mapped_column(sa.String(32))
-    to_status: Mapped[str | None] = mapped_column(sa.String(32))
-    message: Mapped[str | None] = mapped_column(sa.Text)
-    data: Mapped[dict] = mapped_column(JSONType, default=dict)
     quote: Mapped[Quote] = relationship(back_populates="events")

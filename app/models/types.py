@@ -8,7 +8,7 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 
 def utcnow() -> datetime:
@@ -60,3 +60,16 @@ def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         validate_strings=True,
     )
+
+
+class EventColumns:
+    """Columns every timeline table shares: when, who (actor), the status move, a message and data."""
+
+    created_at: Mapped[created_ts]
+    actor_type: Mapped[str] = mapped_column(sa.String(16))
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
+    actor_label: Mapped[str] = mapped_column(sa.String(160), default="")  # the actor's name at the time
+    from_status: Mapped[str | None] = mapped_column(sa.String(32))
+    to_status: Mapped[str | None] = mapped_column(sa.String(32))
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    data: Mapped[dict] = mapped_column(JSONType, default=dict)
