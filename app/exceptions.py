@@ -18,10 +18,11 @@ class InvalidTransition(DomainError):
 
     def __init__(self, machine: str, src, dst, role=None):
         src_v, dst_v = getattr(src, "value", src), getattr(dst, "value", dst)
+        article = "an" if machine[:1].lower() in "aeiou" else "a"
         if role is None:
-            message = f"A {machine} cannot move from {src_v} to {dst_v}."
+            message = f"{article.capitalize()} {machine} cannot move from {src_v} to {dst_v}."
         else:
-            message = f"You are not allowed to move a {machine} from {src_v} to {dst_v}."
+            message = f"You are not allowed to move {article} {machine} from {src_v} to {dst_v}."
         super().__init__(message)
         self.src, self.dst, self.role = src, dst, role
 

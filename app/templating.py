@@ -25,6 +25,8 @@ BADGE_TONES = {
 def money(amount, currency: str | None = None) -> str:
     if amount is None:
         return "—"
+    if isinstance(amount, float):  # never expected; format what a person would read, not binary noise
+        amount = Decimal(repr(amount))
     value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     text = f"{abs(value):,.2f}".replace(",", "\u00a0")

@@ -25,7 +25,8 @@ def _database_url(tmp_path_factory) -> str:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if url.startswith(("postgres://", "postgresql://", "postgresql+psycopg://")):
         base, _, name = url.rpartition("/")
-        worker_db = f"{name}_{WORKER}"
+        # Unique per process, so two test runs on one machine never drop each other's database.
+        worker_db = f"{name}_{WORKER}_{os.getpid()}"
         admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)'))
@@ -56,6 +57,23 @@ def app(tmp_path_factory):
     with application.app_context():
         upgrade()
     yield application
+    with application.app_context():
+        from app.extensions import db as _db
+
+        _db.session.remove()
+        _db.engine.dispose()
+    _drop_worker_database(url)
+
+
+def _drop_worker_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    base, _, name = url.rpartition("/")
+    admin = sa.create_engine(f"{base}/postgres".replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 class IsolatedClient(FlaskClient):

@@ -185,6 +185,8 @@ class PaymentState(enum.StrEnum):
     FAILED = "failed"
     REFUNDED = "refunded"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # the payment window closed unpaid
+    DISPUTED = "disputed"  # a chargeback was opened on a completed payment
 
 
 class Payment(db.Model):

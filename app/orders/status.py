@@ -64,7 +64,13 @@ ORDER_MACHINE = StateMachine(
     "order",
     {
         O.ORDERED: {O.PROCESSING: {S, CH}, O.CANCELLED: {S, C, CH}},
-        O.PROCESSING: {O.DELIVERY_READY: {S}, O.CANCELLED: {S, C, CH}},
+        # Parcels can leave while other items are still being picked: the system then moves the order on.
+        O.PROCESSING: {
+            O.DELIVERY_READY: {S},
+            O.PARTIALLY_FULFILLED: {SYS},
+            O.FULFILLED: {SYS},
+            O.CANCELLED: {S, C, CH},
+        },
         O.DELIVERY_READY: {
             O.PARTIALLY_FULFILLED: {S, SYS},
             O.FULFILLED: {S, SYS},
@@ -123,6 +129,8 @@ def derive_payment_status(total: Decimal, completed: Decimal, refunded: Decimal,
         return PaymentStatus.FAILED
     if latest == "expired":
         return PaymentStatus.EXPIRED
+    if latest == "disputed":
+        return PaymentStatus.DISPUTED
     return PaymentStatus.PENDING
 
 
