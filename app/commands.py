@@ -9,6 +9,10 @@ from app.extensions import db
 
 
 def register(app: Flask) -> None:
+    from app.reports.commands import register_commands as register_report_commands
+
+    register_report_commands(app)
+
     @app.cli.command("demo-data")
     @click.option("--orders", type=int, default=None, help="Generate a large shop with this many orders (bulk).")
     @click.option("--seed", type=int, default=20261122, show_default=True, help="Random seed (deterministic output).")

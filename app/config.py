@@ -51,6 +51,12 @@ class Config:
         self.EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
         self.EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
         self.CSV_BOM = os.environ.get("CSV_BOM", "0") == "1"
+        # Where exports run: "rq" (REDIS_URL set), "thread" (in this process) or "inline" (tests only).
+        self.EXPORT_RUNNER = os.environ.get("EXPORT_RUNNER") or None
+        # A RUNNING export whose heartbeat is older than this is marked failed (its worker died).
+        self.EXPORT_STALE_SECONDS = int(os.environ.get("EXPORT_STALE_SECONDS", "60"))
+        # A QUEUED export no worker picked up within this time is marked failed.
+        self.EXPORT_QUEUED_TIMEOUT_SECONDS = int(os.environ.get("EXPORT_QUEUED_TIMEOUT_SECONDS", "3600"))
         self.LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
         self.LOGIN_WINDOW_SECONDS = int(os.environ.get("LOGIN_WINDOW_SECONDS", "60"))
         self.LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "300"))

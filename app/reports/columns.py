@@ -1,0 +1,193 @@
+"""The columns an export can have, per shape, and how each one is rendered.
+
+Every column is a typed SQL expression over ``orders`` (joined to ``branches``, and to ``order_items`` for the
+per-line shape). For CSV the formatting is done by the database itself (ISO dates, two-decimal amounts,
+formula-injection neutralising), so PostgreSQL can stream the file with ``COPY`` and SQLite with a bare cursor;
+for XLSX the typed values are read and written as typed cells.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.models import Branch, Order, OrderItem
+
+SHAPES = {"orders": "One row per order", "lines": "One row per order line"}
+FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)"}
+
+# A text cell starting with one of these is taken as a formula by spreadsheets.
+INJECTION_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+TEXT, ENUM, MONEY, DECIMAL, INT, DATETIME, BOOL = "text", "enum", "money", "decimal", "int", "datetime", "bool"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    expr: Callable[[str], sa.ColumnElement]  # dialect name -> typed SQL expression
+    width: int = 14
+    default: bool = False
+
+    def typed(self, dialect: str) -> sa.ColumnElement:
+        return self.expr(dialect)
+
+    def as_text(self, dialect: str) -> sa.ColumnElement:
+        """The column as the CSV shows it, formatted by the database."""
+        e = self.expr(dialect)
+        if self.kind == TEXT:
+            return neutralised_sql(e)
+        if self.kind in (MONEY, DECIMAL):
+            return e if dialect == "postgresql" else sa.func.printf("%.2f", e)
+        if self.kind == DATETIME:
+            if dialect == "postgresql":
+                return sa.func.to_char(sa.func.timezone("UTC", e), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", e)
+        if self.kind == BOOL:
+            return sa.case((e == sa.true(), "yes"), else_="no")
+        return e
+
+
+def neutralised_sql(e: sa.ColumnElement) -> sa.ColumnElement:
+    """``'`` before a text that starts like a formula, in SQL (used by COPY and the SQLite cursor)."""
+    return sa.case((sa.func.substr(e, 1, 1).in_(INJECTION_CHARS), sa.literal("'", sa.String) + e), else_=e)
+
+
+def neutralise(value: str | None) -> str | None:
+    """The same in Python, for cells written one by one (XLSX)."""
+    if value and value[0] in INJECTION_CHARS:
+        return "'" + value
+    return value
+
+
+def _variation(dialect: str) -> sa.ColumnElement:
+    """The line's variation as text: "Size: M, Colour: Red"."""
+    if dialect == "postgresql":
+        sql = ("(SELECT string_agg(concat(v->>'attribute', ': ', v->>'value'), ', ') FROM jsonb_array_elements("
+               "CASE WHEN jsonb_typeof(order_items.variation) = 'array' THEN order_items.variation "
+               "ELSE '[]'::jsonb END) AS v)")
+    else:
+        sql = ("(SELECT group_concat(json_extract(j.value, '$.attribute') || ': ' || "
+               "json_extract(j.value, '$.value'), ', ') FROM json_each(order_items.variation) AS j)")
+    return sa.literal_column(sql, sa.String)
+
+
+def _c(col) -> Callable[[str], sa.ColumnElement]:
+    return lambda _dialect: col
+
+
+def _address(key: str, part: str) -> Callable[[str], sa.ColumnElement]:
+    return lambda _dialect: getattr(Order, key)[part].as_string()
+
+
+ORDER_COLUMNS: list[Column] = [
+    Column("code", "Order", TEXT, _c(Order.code), 18, True),
+    Column("placed_at", "Placed at", DATETIME, _c(Order.created_at), 20, True),
+    Column("modified_at", "Modified at", DATETIME, _c(Order.updated_at), 20, True),
+    Column("branch", "Branch", TEXT, _c(Branch.name), 18, True),
+    Column("branch_code", "Branch code", TEXT, _c(Branch.code), 10),
+    Column("channel", "Channel", ENUM, _c(Order.channel), 12, True),
+    Column("external_reference", "Channel reference", TEXT, _c(Order.external_reference), 20),
+    Column("status", "Status", ENUM, _c(Order.status), 18, True),
+    Column("payment_status", "Payment", ENUM, _c(Order.payment_status), 16, True),
+    Column("method", "Method", ENUM, _c(Order.fulfilment_method), 12, True),
+    Column("delivery", "Delivery", ENUM, _c(Order.delivery_method), 11),
+    Column("customer", "Customer", TEXT, _c(Order.customer_name), 24, True),
+    Column("email", "Email", TEXT, _c(Order.customer_email), 28, True),
+    Column("phone", "Phone", TEXT, _c(Order.customer_phone), 16),
+    Column("currency", "Currency", TEXT, _c(Order.currency), 9, True),
+    Column("subtotal", "Subtotal", MONEY, _c(Order.subtotal), 12, True),
+    Column("discount", "Discount", MONEY, _c(Order.discount_total), 11, True),
+    Column("tax", "Tax", MONEY, _c(Order.tax_total), 11, True),
+    Column("delivery_fee", "Delivery fee", MONEY, _c(Order.delivery_fee), 12, True),
+    Column("total", "Total", MONEY, _c(Order.total), 12, True),
+    Column("refunded", "Refunded", MONEY, _c(Order.refunded_total), 11),
+    Column("gift_box", "Gift box", BOOL, _c(Order.has_gift_box), 9),
+    Column("invoice_number", "Invoice number", TEXT, _c(Order.invoice_number), 16),
+    Column("shipping_city", "Shipping city", TEXT, _address("shipping_address", "city"), 16),
+    Column("shipping_postcode", "Shipping postcode", TEXT, _address("shipping_address", "postcode"), 10),
+    Column("notes", "Customer note", TEXT, _c(Order.notes), 30),
+]
+
+LINE_COLUMNS: list[Column] = [
+    Column("order_code", "Order", TEXT, _c(Order.code), 18, True),
+    Column("placed_at", "Placed at", DATETIME, _c(Order.created_at), 20, True),
+    Column("branch", "Branch", TEXT, _c(Branch.name), 18, True),
+    Column("channel", "Channel", ENUM, _c(Order.channel), 12, True),
+    Column("order_status", "Order status", ENUM, _c(Order.status), 18),
+    Column("customer", "Customer", TEXT, _c(Order.customer_name), 24, True),
+    Column("sku", "SKU", TEXT, _c(OrderItem.sku), 16, True),
+    Column("barcode", "Barcode", TEXT, _c(OrderItem.barcode), 16),
+    Column("name", "Name", TEXT, _c(OrderItem.name), 30, True),
+    Column("variation", "Variation", TEXT, _variation, 20, True),
+    Column("quantity", "Quantity", INT, _c(OrderItem.quantity), 9, True),
+    Column("unit_price", "Unit price", MONEY, _c(OrderItem.unit_price), 12, True),
+    Column("discount", "Discount", MONEY, _c(OrderItem.discount), 11),
+    Column("tax_rate", "Tax rate %", DECIMAL, _c(OrderItem.tax_rate), 10),
+    Column("tax", "Tax", MONEY, _c(OrderItem.tax_amount), 11),
+    Column("line_total", "Line total", MONEY, _c(OrderItem.line_total), 12, True),
+    Column("item_status", "Item status", ENUM, _c(OrderItem.status), 16, True),
+    Column("refunded_quantity", "Refunded qty", INT, _c(OrderItem.refunded_quantity), 10),
+    Column("currency", "Currency", TEXT, _c(Order.currency), 9, True),
+]
+
+COLUMNS: dict[str, dict[str, Column]] = {
+    "orders": {c.key: c for c in ORDER_COLUMNS},
+    "lines": {c.key: c for c in LINE_COLUMNS},
+}
+
+
+def all_columns(shape: str) -> list[Column]:
+    return list(COLUMNS[shape].values())
+
+
+def default_keys(shape: str) -> list[str]:
+    return [c.key for c in COLUMNS[shape].values() if c.default]
+
+
+def resolve(shape: str, keys: list[str]) -> list[Column]:
+    """Known columns of ``shape`` in the given order (unknown keys are dropped, duplicates kept once)."""
+    known = COLUMNS[shape]
+    seen: list[str] = []
+    for k in keys:
+        if k in known and k not in seen:
+            seen.append(k)
+    return [known[k] for k in seen]
+
+
+# --- Python-side conversion for typed (XLSX) output ------------------------------------------------
+
+def _text(v):
+    return neutralise(v if v is None or isinstance(v, str) else str(v))
+
+
+def _enum(v):
+    return getattr(v, "value", v)
+
+
+def _money(v):
+    return v if v is None or isinstance(v, Decimal) else Decimal(str(v)).quantize(Decimal("0.01"))
+
+
+def _datetime(v):
+    if isinstance(v, str):  # raw SQLite text
+        v = datetime.fromisoformat(v)
+    if v is not None and v.tzinfo is not None:
+        v = v.astimezone(timezone.utc).replace(tzinfo=None)  # Excel has no time zones; the file says UTC
+    return v
+
+
+def _int(v):
+    return v
+
+
+def _bool(v):
+    return None if v is None else bool(v)
+
+
+CONVERTERS = {TEXT: _text, ENUM: _enum, MONEY: _money, DECIMAL: _money, INT: _int, DATETIME: _datetime, BOOL: _bool}
