@@ -51,6 +51,9 @@ def get_metadata():
     return target_db.metadata
 
 
+from app.models import include_in_autogenerate as include_object  # noqa: E402 - skips hand-made objects
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -91,6 +94,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

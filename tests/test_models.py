@@ -296,3 +296,15 @@ def test_timeline_is_newest_first(db, shop):
     assert [e.message for e in order.events] == ["third", "second", "first"]
     assert all(e.created_at.tzinfo is not None for e in order.events)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OrderEvent)) == 3
+
+
+def test_migrations_and_models_agree(db):
+    """What `flask db check` checks: the schema built by migrations/ is exactly what the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from app.models import include_in_autogenerate
+
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": include_in_autogenerate})
+        assert compare_metadata(context, db.metadata) == []

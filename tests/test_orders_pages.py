@@ -124,3 +124,14 @@ def test_cancellation_needs_a_reason(client, auth, shop):
     token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
     r = client.post(f"/orders/{order.id}/status", data={"status": "CANCELLED", "version": "1", "csrf_token": token})
     assert r.status_code == 409 and "Say why" in r.get_data(as_text=True)
+
+
+def test_status_change_without_the_version_seen_is_refused(client, auth, shop):
+    order = factories.make_order(shop.branch1)
+    factories.db.session.commit()
+    auth.login(shop.staff1.email)
+    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "csrf_token": token})
+    assert r.status_code == 400
+    factories.db.session.expire_all()
+    assert order.status == OrderStatus.ORDERED

@@ -37,6 +37,14 @@ class Order(db.Model):
     __tablename__ = "orders"
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_reference", name="uq_orders_channel_external_reference"),
+        # The order list's filters and sorts (migration 0002; benchmarks/order_list.py). The search tables and
+        # PostgreSQL-only indexes are made by the migration itself (see migrations/env.py HAND_MANAGED).
+        sa.Index("ix_orders_status_created_at", "status", "created_at", "id", "total"),
+        sa.Index("ix_orders_channel_created_at", "channel", "created_at", "id", "branch_id"),
+        sa.Index("ix_orders_branch_id_created_at", "branch_id", "created_at", "id"),
+        sa.Index("ix_orders_branch_id_status_created_at", "branch_id", "status", "created_at", "id", "total"),
+        sa.Index("ix_orders_total", "total", "id"),
+        sa.Index("ix_orders_customer_name", "customer_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

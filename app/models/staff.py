@@ -120,6 +120,11 @@ class SavedView(db.Model):
     """A named set of order-list filters. user_id NULL = a default shown to everyone."""
 
     __tablename__ = "saved_views"
+    __table_args__ = (
+        sa.Index("uq_saved_views_user_id_name", "user_id", "name", unique=True),
+        sa.Index("uq_saved_views_default_name", "name", unique=True,
+                 postgresql_where=sa.text("user_id IS NULL"), sqlite_where=sa.text("user_id IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))

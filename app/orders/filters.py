@@ -7,6 +7,7 @@ turns it back into query parameters, so a filter round-trips through URLs, saved
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -125,8 +126,10 @@ def _values(args, name: str) -> list[str]:
 
 
 def _single(args, name: str) -> str | None:
-    values = _values(args, name)
-    return values[-1] if values else None
+    """One value (the last one given), unsplit: ``total_min=1,5`` is an error, not a silent 5.00."""
+    raw = _raw(args, name)
+    value = raw[-1].strip() if raw else ""
+    return value or None
 
 
 def _enum_list(args, name, enum_cls, errors, label):
@@ -155,9 +158,33 @@ def _int(value: str, name: str, errors, label: str, minimum: int = 1) -> int | N
     return n
 
 
+RELATIVE_DATES = ("today", "yesterday", "week", "month")
+_DAYS_AGO = re.compile(r"^-(\d{1,3})d$")
+
+
+def resolve_relative_date(token: str, today: date | None = None) -> date | None:
+    """Tokens saved views use so "today" means the day they are opened: today, yesterday, week (Monday of
+    this week), month (the 1st), -7d (seven days ago). None when ``token`` is not one of them."""
+    today = today or datetime.now(timezone.utc).date()
+    token = token.strip().lower()
+    if token == "today":
+        return today
+    if token == "yesterday":
+        return today - timedelta(days=1)
+    if token == "week":
+        return today - timedelta(days=today.weekday())
+    if token == "month":
+        return today.replace(day=1)
+    if m := _DAYS_AGO.match(token):
+        return today - timedelta(days=int(m.group(1)))
+    return None
+
+
 def _datetime(value: str | None, name: str, errors, *, end: bool) -> datetime | None:
     if not value:
         return None
+    if (relative := resolve_relative_date(value)) is not None:
+        return datetime.combine(relative, time.max if end else time.min, tzinfo=timezone.utc)
     try:
         if len(value) == 10:
             d = date.fromisoformat(value)

@@ -1,19 +1,21 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.orders.status import OrderStatus, available_statuses
+from app.orders.status import MANUAL_TARGETS, OrderStatus, available_statuses
 
 
 class StatusChangeForm(FlaskForm):
     status = SelectField("New status", validators=[DataRequired()])
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
-    version = HiddenField()
+    # The version the person saw: a change made meanwhile by someone else is refused, not overwritten.
+    version = HiddenField(validators=[DataRequired("Reload the order and try again.")])
 
     def for_order(self, order, role) -> "StatusChangeForm":
         """Offer only the moves the status machine allows this role from the order's status."""
-        self.status.choices = [(s.value, s.label) for s in available_statuses(order.status, role)]
-        if not self.version.data:
+        self.status.choices = [SelectChoice(s.value, s.label) for s in available_statuses(order.status, role)]
+        if not self.is_submitted():
             self.version.data = str(order.version)
         return self
 
@@ -24,3 +26,45 @@ class StatusChangeForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     message = TextAreaField("Internal note", validators=[DataRequired(), Length(max=2000)])
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path of the order list (no other host, no scheme) is a place to go back to."""
+    if value and value.startswith("/orders") and "//" not in value and "\\" not in value:
+        return value
+    return "/orders"
+
+
+class BulkForm(FlaskForm):
+    """Rows ticked on the order list; ``next`` is the list URL to go back to."""
+
+    ids = SelectMultipleField("Orders", coerce=int, validate_choice=False,
+                              validators=[DataRequired("Select at least one order.")])
+    next = HiddenField()
+
+    @property
+    def next_url(self) -> str:
+        return _safe_next(self.next.data)
+
+
+class BulkStatusForm(BulkForm):
+    status = SelectField("Move to", choices=[SelectChoice(s.value, s.label) for s in OrderStatus if s in MANUAL_TARGETS],
+                         validators=[DataRequired("Choose the new status.")])
+    reason = StringField("Reason", validators=[Optional(), Length(max=1000)])
+
+    @property
+    def target(self) -> OrderStatus:
+        return OrderStatus(self.status.data)
+
+
+class BulkNoteForm(BulkForm):
+    message = TextAreaField("Internal note", validators=[DataRequired("Write something in the note."), Length(max=2000)])
+
+
+class SaveViewForm(FlaskForm):
+    name = StringField("View name", validators=[DataRequired("Give the view a name."), Length(max=80)])
+    query = HiddenField()
+
+
+class DeleteViewForm(FlaskForm):
+    """Nothing but the CSRF token."""

@@ -1,16 +1,20 @@
 """Order list and order detail pages. Thin: parse, call the domain, commit, render."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.actors import Actor
 from app.exceptions import DomainError, StaleObject
 from app.extensions import db, htmx
-from app.orders import actions, queries
+from app.orders import actions, bulk, listing, queries, views
 from app.orders.filters import parse_order_filter
-from app.orders.forms import NoteForm, StatusChangeForm
-from app.orders.status import OrderStatus, PaymentStatus
+from app.orders.forms import (
+    BulkNoteForm, BulkStatusForm, DeleteViewForm, NoteForm, SaveViewForm, StatusChangeForm,
+)
+from app.orders.status import OrderStatus
 
 bp = Blueprint("orders", __name__)
 
@@ -21,20 +25,98 @@ def home():
     return redirect(url_for("orders.index"))
 
 
+@bp.before_request
+def _start_clock():
+    g.started = time.perf_counter()
+
+
+@bp.after_request
+def _server_timing(response):
+    """Server time of every order page, for the browser's devtools and benchmarks/order_list.py."""
+    if started := g.get("started"):
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
 @bp.get("/orders")
 @login_required
 def index():
     f = parse_order_filter(request.args)
-    orders, total, capped = [], 0, False
-    if f.is_valid:
-        stmt = queries.filtered_orders(current_user, f)
-        orders = queries.page_of(stmt, f)
-        total, capped = queries.count_capped(stmt)
-    context = dict(f=f, orders=orders, total=total, capped=capped, statuses=list(OrderStatus),
-                   payment_statuses=list(PaymentStatus))
-    if htmx and htmx.target == "order-results":
-        return render_template("orders/_results.html", **context)
-    return render_template("orders/list.html", **context), (400 if not f.is_valid else 200)
+    partial = bool(htmx) and htmx.target == "order-results"
+    if not partial and views.ensure_default_views():
+        db.session.commit()
+    context = listing.page_context(current_user, f, partial=partial)
+    status = 400 if not f.is_valid else 200
+    if partial:
+        headers = {"HX-Push-Url": context["canonical_url"]} if f.is_valid else {}
+        return render_template("orders/_results.html", **context), status, headers
+    return render_template("orders/list.html", **context), status
+
+
+@bp.post("/orders/bulk/status")
+@login_required
+def bulk_status():
+    form = BulkStatusForm()
+    if not form.validate_on_submit():
+        return _bulk_refused(form)
+    result = bulk.bulk_change_status(current_user, form.ids.data, to=form.target, actor=Actor.staff(current_user),
+                                     reason=form.reason.data)
+    db.session.commit()
+    return render_template("orders/bulk_result.html", result=result, action="status", target=form.target,
+                           back=form.next_url)
+
+
+@bp.post("/orders/bulk/note")
+@login_required
+def bulk_note():
+    form = BulkNoteForm()
+    if not form.validate_on_submit():
+        return _bulk_refused(form)
+    result = bulk.bulk_add_note(current_user, form.ids.data, actor=Actor.staff(current_user),
+                                message=form.message.data)
+    db.session.commit()
+    return render_template("orders/bulk_result.html", result=result, action="note", back=form.next_url)
+
+
+def _bulk_refused(form):
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return redirect(form.next_url), 303
+
+
+@bp.post("/orders/views")
+@login_required
+def save_view():
+    form = SaveViewForm()
+    if not form.validate_on_submit():
+        flash(" ".join(m for errors in form.errors.values() for m in errors), "error")
+        return redirect(url_for("orders.index") + _query(form.query.data)), 303
+    try:
+        view = views.save_view(current_user, name=form.name.data, query=form.query.data or "")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("orders.index") + _query(form.query.data)), 303
+    db.session.commit()
+    flash(f"View “{view.name}” saved.", "success")
+    return redirect(url_for("orders.index") + _query(view.query_string)), 303
+
+
+@bp.post("/orders/views/<int:view_id>/delete")
+@login_required
+def delete_view(view_id: int):
+    view = views.get_own_view_or_none(current_user, view_id)
+    if view is None or not DeleteViewForm().validate_on_submit():
+        abort(404 if view is None else 400)
+    views.delete_view(view)
+    db.session.commit()
+    flash(f"View “{view.name}” deleted.", "success")
+    return redirect(url_for("orders.index")), 303
+
+
+def _query(query_string: str | None) -> str:
+    return "?" + query_string.lstrip("?") if query_string else ""
 
 
 @bp.get("/orders/<int:order_id>")

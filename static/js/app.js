@@ -40,7 +40,47 @@
   // Clicking anywhere on a row opens it (links and inputs inside keep their own behaviour).
   document.addEventListener("click", function (e) {
     var row = e.target.closest("tr[data-href]");
-    if (!row || e.target.closest("a, button, input, label, select, textarea")) return;
+    if (!row || e.target.closest("a, button, input, label, select, textarea, td.check")) return;
     window.location.href = row.getAttribute("data-href");
   });
+  // htmx: back/forward reload the page from the server, so the filter panel always matches the URL
+  // (the panel is not part of the swapped partial, so a cached snapshot could show stale inputs).
+  if (window.htmx) {
+    window.htmx.config.historyCacheSize = 0;
+    window.htmx.config.refreshOnHistoryMiss = true;
+    window.htmx.config.includeIndicatorStyles = false;  // an inline <style>, refused by the CSP (app.css has them)
+  }
+
+  // A bad filter answers 400 with the message in the results partial: show it instead of dropping it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (e.detail.xhr && e.detail.xhr.status === 400 && target && target.id === "order-results") {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
+  // Bulk selection on the order list: "select all on this page", a live count, and bulk buttons that
+  // stay disabled until something is ticked.
+  function syncSelection(form) {
+    if (!form) return;
+    var boxes = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    var ticked = form.querySelectorAll('input[type="checkbox"][name="ids"]:checked').length;
+    var all = form.querySelector("[data-select-all]");
+    if (all) { all.checked = ticked > 0 && ticked === boxes.length; all.indeterminate = ticked > 0 && ticked < boxes.length; }
+    var label = form.querySelector("[data-selected-count]");
+    if (label) { label.textContent = ticked ? ticked + " selected" : "No orders selected"; }
+    form.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = ticked === 0; });
+  }
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest && e.target.closest("form.bulk");
+    if (!form) return;
+    if (e.target.hasAttribute("data-select-all")) {
+      form.querySelectorAll('input[type="checkbox"][name="ids"]').forEach(function (b) { b.checked = e.target.checked; });
+    }
+    syncSelection(form);
+  });
+  function syncAll() { document.querySelectorAll("form.bulk").forEach(syncSelection); }
+  document.addEventListener("DOMContentLoaded", syncAll);
+  document.addEventListener("htmx:afterSwap", syncAll);
 })();
