@@ -136,3 +136,10 @@ def test_relative_dates_resolve_when_used():
 def test_scalar_parameters_are_not_split_on_commas(name):
     f = parse_order_filter(MultiDict({name: "1,5"}))
     assert name in f.errors
+
+
+def test_chips_read_like_labels_not_codes():
+    f = parse_order_filter(MultiDict([("channel", "UBER_EATS"), ("status", "DELIVERY-READY"), ("gift_box", "1"),
+                                      ("method", "COLLECTION")]))
+    labels = [label for _, _, label in f.chips()]
+    assert labels == ["Status: Delivery Ready", "Method: Collection", "Channel: Uber Eats", "Gift box: yes"]

@@ -26,7 +26,7 @@ def test_manager_exports_the_filtered_list_and_downloads_it(page, shop, monkeypa
     page.goto("/orders?status=ORDERED")
     page.get_by_role("link", name="Export…").click()
     page.wait_for_url("**/exports/new?status=ORDERED")
-    expect(page.get_by_text("Status: ORDERED")).to_be_visible()
+    expect(page.get_by_text("Status: Ordered")).to_be_visible()
     page.get_by_label("Position of Order", exact=True).fill("1")
     page.get_by_role("button", name="Start export").click()
     # then: the progress panel with its bar while the job waits for a runner

@@ -81,7 +81,7 @@ def test_manager_exports_the_filtered_list_and_downloads_it(client, auth, shop, 
     auth.login(shop.manager.email)
     # when: the form shows the filters, then the export is started
     page = client.get("/exports/new?status=ORDERED").get_data(as_text=True)
-    assert "Status: ORDERED" in page and 'name="columns" value="code"' in page
+    assert "Status: Ordered" in page and 'name="columns" value="code"' in page
     r = start_export(client, "status=ORDERED", **{"pos-code": "2", "pos-total": "1"})
     # then
     assert r.status_code == 303
@@ -149,7 +149,7 @@ def test_my_exports_lists_only_mine_with_filters_size_rows_and_retry(client, aut
     factories.db.session.commit()
     auth.login(shop.manager.email)
     html = client.get("/exports/").get_data(as_text=True)
-    assert "Search: Nkosi" in html and "Status: ORDERED" in html and "1,234" in html and "2.0 KB" in html
+    assert "Search: Nkosi" in html and "Status: Ordered" in html and "1,234" in html and "2.0 KB" in html
     assert "Excel, one row per order line" in html and "Unexpected error: boom" in html and ">Retry<" in html
     assert f'data-export="{theirs.id}"' not in html
     assert client.get(f"/exports/{theirs.id}").status_code == 404

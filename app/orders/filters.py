@@ -93,7 +93,21 @@ class OrderFilter:
             "created_to": "Placed to", "modified_from": "Modified from", "modified_to": "Modified to",
             "total_min": "Total ≥", "total_max": "Total ≤",
         }
-        return [(k, v, f"{labels[k]}: {v}") for k, v in self.to_args(paging=False) if k in labels]
+        return [(k, v, f"{labels[k]}: {_value_label(k, v)}") for k, v in self.to_args(paging=False) if k in labels]
+
+
+_ENUM_PARAMS = {"status": OrderStatus, "payment_status": PaymentStatus, "channel": SalesChannel,
+                "method": FulfilmentMethod, "delivery": DeliveryMethod}
+
+
+def _value_label(name: str, value: str) -> str:
+    """What a person reads on a chip: "Uber Eats", not "UBER_EATS"."""
+    if name in _ENUM_PARAMS:
+        member = _ENUM_PARAMS[name](value)
+        return getattr(member, "label", None) or value.title()
+    if name == "gift_box":
+        return "yes" if value == "1" else "no"
+    return value
 
 
 def _format(name: str, value) -> str:

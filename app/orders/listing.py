@@ -109,8 +109,6 @@ def chips(f: OrderFilter, branches: list[Branch]) -> list[Chip]:
     for param, value, label in f.chips():
         if param == "branch" and value in names:
             label = f"Branch: {names[value]}"
-        elif param in ("status", "payment_status"):
-            label = f"{label.split(':')[0]}: {value.replace('-', ' ').title()}"
         out.append(Chip(label, list_url([p for p in pairs if p != (param, value)])))
     return out
 
