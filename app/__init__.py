@@ -5,6 +5,7 @@ import logging
 import uuid
 
 from flask import Flask, g, jsonify, render_template, request
+from werkzeug.routing import IntegerConverter
 
 from app.config import Config, TestConfig
 from app.extensions import csrf, db, htmx, login_manager, migrate
@@ -12,11 +13,22 @@ from app.extensions import csrf, db, htmx, login_manager, migrate
 log = logging.getLogger(__name__)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a positive id that fits a 32-bit INTEGER column."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     config = config or Config()
     config.finalise()
     app.config.from_object(config)
+    # Ids in URLs fit the database's INTEGER: /orders/99999999999999999999 is a 404, not a driver overflow.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

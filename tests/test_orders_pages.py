@@ -135,3 +135,9 @@ def test_status_change_without_the_version_seen_is_refused(client, auth, shop):
     assert r.status_code == 400
     factories.db.session.expire_all()
     assert order.status == OrderStatus.ORDERED
+
+
+def test_ids_beyond_the_integer_range_are_404_not_500(client, auth, shop):
+    auth.login(shop.staff1.email)
+    for path in ("/orders/99999999999999999999", "/orders/0", "/orders/2147483648"):
+        assert client.get(path).status_code == 404

@@ -364,7 +364,7 @@ class _Generator:
     fees: dict[str, dict[str, Decimal]]
     free_from: dict[str, Decimal]
     pick: dict[str, Callable[[], object]] = field(default_factory=dict)
-    now: float = 0.0
+    now: float = 0.0  # epoch seconds
 
     @classmethod
     def build(cls, base: ShopBase, variants: list[ProductVariant], buyers: list[_Buyer], guests: list[_Buyer],
