@@ -451,6 +451,22 @@ def test_cancelling_cancels_pending_payments_and_keeps_completed_ones(db, shop):
     assert (event.from_status, event.to_status) == ("PROCESSING", "CANCELLED")
 
 
+def test_cancelling_voids_an_authorisation_and_the_payment_status_follows(db, shop):
+    # given an order whose card was authorised but not captured
+    order = factories.make_order(shop.branch1)
+    order.payments.append(Payment(provider=PaymentProvider.CARD, amount=order.total, currency="ZAR",
+                                  status=PaymentState.AUTHORIZED))
+    order.payment_status = PaymentStatus.AUTHORIZED
+    db.session.commit()
+    # when it is cancelled
+    change_order_status(order, to=O.CANCELLED, actor=Actor.staff(shop.staff1), reason="Customer changed their mind")
+    db.session.commit()
+    # then the hold is released and the order no longer says "Authorized"
+    db.session.expire_all()
+    assert [p.status for p in order.payments] == [PaymentState.CANCELLED]
+    assert order.payment_status == PaymentStatus.PENDING
+
+
 def test_customer_and_channel_may_cancel_an_ordered_order(db, shop):
     mine = factories.make_order(shop.branch1, customer=shop.customer)
     theirs = factories.make_order(shop.branch1)

@@ -21,6 +21,7 @@ def change_order_status(order: Order, *, to: OrderStatus, actor: Actor, reason: 
         if not reason:
             raise ValidationFailed("Say why the order is cancelled.", field="reason")
         _cancel_pending_payments(order)
+        recompute_payment_status(order)
     order.status = to
     if to == OrderStatus.FULFILLED:
         order.fulfilled_at = utcnow()

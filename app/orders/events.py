@@ -38,6 +38,3 @@ def refund_event(*, order: Order, actor: Actor, message: str, data: dict, src=No
     return _event(order, actor, OrderEventType.REFUND, message=message, data=data,
                   from_status=getattr(src, "value", src), to_status=getattr(dst, "value", dst))
 
-
-def exported_event(*, order: Order, actor: Actor, message: str, data: dict) -> OrderEvent:
-    return _event(order, actor, OrderEventType.EXPORTED, message=message, data=data)

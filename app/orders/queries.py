@@ -111,7 +111,7 @@ def order_by(stmt: sa.Select, f: OrderFilter) -> sa.Select:
 
 
 def filtered_orders(user, f: OrderFilter, *, many: bool = False) -> sa.Select:
-    """Scoped, filtered and sorted; count it with ``count_capped`` and page it with ``page_of``."""
+    """Scoped, filtered and sorted; ``listing.run`` counts it (capped) and pages it with ``page_of``."""
     return order_by(apply_filter(scoped_orders(user), f, many=many), f)
 
 
@@ -131,15 +131,6 @@ def page_of(stmt: sa.Select, f: OrderFilter, *, among: list[int] | None = None) 
 def matching_ids(stmt: sa.Select, limit: int) -> list[int]:
     """Up to ``limit`` ids of ``stmt``, in no particular order (the plan of a count)."""
     return list(db.session.scalars(stmt.order_by(None).with_only_columns(Order.id).limit(limit)))
-
-
-def count_capped(stmt: sa.Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """Exact count up to ``cap``; beyond it ``(cap, True)`` so the page can say "10,000+".
-
-    Counting stops at cap + 1 rows, read from an index, so it costs the same on 10,000 or 10 million orders."""
-    inner = stmt.order_by(None).with_only_columns(Order.id).limit(cap + 1).subquery()
-    n = db.session.scalar(sa.select(sa.func.count()).select_from(inner))
-    return (cap, True) if n > cap else (n, False)
 
 
 def parcels_for(order: Order) -> list:
