@@ -38,6 +38,11 @@ def csrf_from(html: str) -> str:
     return m.group(1) or m.group(2)
 
 
+def csrf_token(client, url: str = "/orders") -> str:
+    """A valid CSRF token for ``client``'s session, read from a page as a browser would."""
+    return csrf_from(client.get(url).get_data(as_text=True))
+
+
 def make_branch(code: str | None = None, group: BranchGroup | None = None, **kw) -> Branch:
     n = next(_seq)
     branch = Branch(code=code or f"B{n}", name=kw.pop("name", f"Branch {code or n}"), group=group, **kw)

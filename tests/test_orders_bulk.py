@@ -78,8 +78,6 @@ def test_bulk_note_goes_to_my_orders_only(shop):
 
 # --- over HTTP ------------------------------------------------------------------------------------
 
-def _token(client, url="/orders"):
-    return factories.csrf_from(client.get(url).get_data(as_text=True))
 
 
 def test_bulk_status_page_lists_changed_and_refused(client, auth, shop):
@@ -88,7 +86,7 @@ def test_bulk_status_page_lists_changed_and_refused(client, auth, shop):
     factories.db.session.commit()
     auth.login(shop.staff1.email)
     r = client.post("/orders/bulk/status", data={"ids": [a.id, b.id], "status": "PROCESSING",
-                                                 "next": "/orders?status=ORDERED", "csrf_token": _token(client)})
+                                                 "next": "/orders?status=ORDERED", "csrf_token": factories.csrf_token(client)})
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "1 changed, 1 refused." in html
@@ -102,12 +100,12 @@ def test_bulk_without_selection_or_token_changes_nothing(client, auth, shop):
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    r = client.post("/orders/bulk/status", data={"status": "PROCESSING", "csrf_token": _token(client)})
+    r = client.post("/orders/bulk/status", data={"status": "PROCESSING", "csrf_token": factories.csrf_token(client)})
     assert r.status_code == 303 and r.headers["Location"].endswith("/orders")
     r = client.post("/orders/bulk/status", data={"ids": [order.id], "status": "PROCESSING"})
     assert r.status_code == 400
     r = client.post("/orders/bulk/note", data={"ids": [order.id], "message": "x", "next": "https://evil.test/",
-                                               "csrf_token": _token(client)})
+                                               "csrf_token": factories.csrf_token(client)})
     assert 'href="/orders"' in r.get_data(as_text=True)  # never sent back to another site
     factories.db.session.expire_all()
     assert order.status == O.ORDERED

@@ -84,7 +84,7 @@ def test_status_change_is_recorded_with_actor_and_reason(client, auth, shop):
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status",
                     data={"status": "PROCESSING", "reason": "Picking now", "version": "1", "csrf_token": token})
     assert r.status_code == 302
@@ -99,7 +99,7 @@ def test_forbidden_status_change_by_url_is_refused_and_changes_nothing(client, a
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status", data={"status": "REFUNDED", "version": "1", "csrf_token": token})
     assert r.status_code == 400
     factories.db.session.expire_all()
@@ -111,7 +111,7 @@ def test_stale_version_is_refused(client, auth, shop):
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "version": "0", "csrf_token": token})
     assert r.status_code == 409
     assert "changed by someone else" in r.get_data(as_text=True)
@@ -121,7 +121,7 @@ def test_cancellation_needs_a_reason(client, auth, shop):
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status", data={"status": "CANCELLED", "version": "1", "csrf_token": token})
     assert r.status_code == 409 and "Say why" in r.get_data(as_text=True)
 
@@ -130,7 +130,7 @@ def test_status_change_without_the_version_seen_is_refused(client, auth, shop):
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
-    token = factories.csrf_from(client.get(f"/orders/{order.id}").get_data(as_text=True))
+    token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "csrf_token": token})
     assert r.status_code == 400
     factories.db.session.expire_all()

@@ -12,8 +12,6 @@ from app.orders.status import OrderStatus
 from tests import factories
 
 
-def _token(client, url="/orders"):
-    return factories.csrf_from(client.get(url).get_data(as_text=True))
 
 
 def test_defaults_are_created_once_and_shown_to_everyone(client, auth, shop):
@@ -42,7 +40,7 @@ def test_new_today_resolves_today_when_opened(client, auth, shop):
 
 def test_save_list_and_delete_own_view(client, auth, shop):
     auth.login(shop.staff1.email)
-    token = _token(client)
+    token = factories.csrf_token(client)
     # when: the current filters are saved under a name
     r = client.post("/orders/views", data={"name": "Branch 1 – to pack today", "csrf_token": token,
                                            "query": "status=PROCESSING&created_from=today&page=3&q=&bogus=1"})
@@ -61,12 +59,12 @@ def test_save_list_and_delete_own_view(client, auth, shop):
     auth.logout()
     auth.login(shop.staff2.email)
     assert "Branch 1 – to pack today" not in client.get("/orders").get_data(as_text=True)
-    r = client.post(f"/orders/views/{view.id}/delete", data={"csrf_token": _token(client)})
+    r = client.post(f"/orders/views/{view.id}/delete", data={"csrf_token": factories.csrf_token(client)})
     assert r.status_code == 404
     # the owner deletes it
     auth.logout()
     auth.login(shop.staff1.email)
-    r = client.post(f"/orders/views/{view.id}/delete", data={"csrf_token": _token(client)})
+    r = client.post(f"/orders/views/{view.id}/delete", data={"csrf_token": factories.csrf_token(client)})
     assert r.status_code == 303
     assert factories.db.session.query(SavedView).filter_by(user_id=shop.staff1.id).count() == 0
 
@@ -75,14 +73,14 @@ def test_defaults_cannot_be_deleted_by_users(client, auth, shop):
     auth.login(shop.admin.email)
     client.get("/orders")
     default = factories.db.session.query(SavedView).filter(SavedView.user_id.is_(None)).first()
-    r = client.post(f"/orders/views/{default.id}/delete", data={"csrf_token": _token(client)})
+    r = client.post(f"/orders/views/{default.id}/delete", data={"csrf_token": factories.csrf_token(client)})
     assert r.status_code == 404
 
 
 def test_saving_needs_a_token_a_name_and_valid_filters(client, auth, shop):
     auth.login(shop.staff1.email)
     assert client.post("/orders/views", data={"name": "x", "query": "status=ORDERED"}).status_code == 400
-    token = _token(client)
+    token = factories.csrf_token(client)
     r = client.post("/orders/views", data={"name": "", "query": "status=ORDERED", "csrf_token": token})
     assert r.status_code == 303
     r = client.post("/orders/views", data={"name": "Broken", "query": "status=NOPE", "csrf_token": token},

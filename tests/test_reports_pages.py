@@ -23,12 +23,10 @@ def inline(app):
     app.config.pop("EXPORT_RUNNER", None)
 
 
-def token(client, url="/orders") -> str:
-    return factories.csrf_from(client.get(url).get_data(as_text=True))
 
 
 def start_export(client, query="", **data):
-    form = {"csrf_token": token(client, f"/exports/new?{query}"), "format": "csv", "shape": "orders",
+    form = {"csrf_token": factories.csrf_token(client, f"/exports/new?{query}"), "format": "csv", "shape": "orders",
             "columns": ["code", "total"], **data}
     return client.post(f"/exports/?{query}", data=form)
 
@@ -50,7 +48,7 @@ PROTECTED = [("get", "/exports/new"), ("post", "/exports/"), ("get", "/exports/"
 def test_staff_get_403_on_every_export_url(client, auth, shop, method, url):
     job = export_job(shop)
     auth.login(shop.staff1.email)
-    data = {"csrf_token": token(client)} if method == "post" else None
+    data = {"csrf_token": factories.csrf_token(client)} if method == "post" else None
     r = getattr(client, method)(url.format(id=job.id), data=data)
     assert r.status_code == 403
 
@@ -162,13 +160,13 @@ def test_retry_makes_a_new_job_with_the_same_choice(client, auth, shop, inline):
     factories.db.session.commit()
     failed = export_job(shop, ExportStatus.FAILED, error="boom")
     auth.login(shop.manager.email)
-    r = client.post(f"/exports/{failed.id}/retry", data={"csrf_token": token(client)})
+    r = client.post(f"/exports/{failed.id}/retry", data={"csrf_token": factories.csrf_token(client)})
     assert r.status_code == 303
     again = factories.db.session.scalars(factories.db.select(ExportJob).where(ExportJob.id != failed.id)).one()
     assert (again.format, again.shape, again.columns, again.filters) == ("csv", "orders", ["code"], {})
     assert again.status == ExportStatus.FINISHED and again.rows_done == 1
     # a finished export is not retried
-    r = client.post(f"/exports/{again.id}/retry", data={"csrf_token": token(client)})
+    r = client.post(f"/exports/{again.id}/retry", data={"csrf_token": factories.csrf_token(client)})
     assert r.status_code == 303 and factories.db.session.query(ExportJob).count() == 2
 
 
