@@ -29,8 +29,6 @@ from tests.conftest import _empty_all_tables
 O = OrderStatus
 SMALL = 400  # orders in the module's shop: every story is represented, and it loads in a couple of seconds
 SEED = 7
-# derive_payment_status can never produce DISPUTED (no input for it) or EXPIRED (no payment state "expired").
-REACHABLE_PAYMENT_STATUSES = set(PaymentStatus) - {PaymentStatus.DISPUTED, PaymentStatus.EXPIRED}
 STATUS_EVENTS = (OrderEventType.PLACED, OrderEventType.IMPORTED, OrderEventType.STATUS_CHANGED)
 
 
@@ -118,7 +116,7 @@ def test_every_status_channel_method_and_payment_status_is_present(demo):
     assert {o.status for o in demo.orders} == set(OrderStatus)
     assert {o.channel for o in demo.orders} == set(SalesChannel)
     assert {o.fulfilment_method for o in demo.orders} == set(FulfilmentMethod)
-    assert {o.payment_status for o in demo.orders} == REACHABLE_PAYMENT_STATUSES
+    assert {o.payment_status for o in demo.orders} == set(PaymentStatus)
     assert {"ZAR", "USD", "EUR"} <= {o.currency for o in demo.orders}
     assert any(o.has_gift_box and o.gift_box_note for o in demo.orders)
 
@@ -167,11 +165,14 @@ def test_money_adds_up_on_every_order(demo):
             assert order.delivery_fee == 0
 
 
+def latest_state(order: Order) -> str | None:
+    return order.payments[0].status.value if order.payments else None  # payments are newest first
+
+
 def test_payment_status_is_what_the_payments_say(demo):
     for order in demo.orders:
-        latest = order.payments[0].status.value if order.payments else None  # payments are newest first
         assert order.payment_status == derive_payment_status(order.total, paid(order), order.refunded_total,
-                                                             latest), order.code
+                                                             latest_state(order)), order.code
 
 
 def test_refunds_follow_their_scenario(demo):
@@ -230,8 +231,12 @@ def test_fulfilled_orders_were_handed_over_and_paid(demo):
             for pi in parcel.items:
                 shipped[pi.order_item_id] += pi.quantity
         assert all(shipped[i.id] == i.quantity for i in order.items), order.code
+        assert order.fulfilled_at is not None
+        if order.payment_status == PaymentStatus.DISPUTED:  # a chargeback after delivery
+            assert order.payments[0].status == PaymentState.DISPUTED
+            continue
         assert order.payments[0].status == PaymentState.COMPLETED  # newest first: the one that went through
-        assert paid(order) >= order.total and order.fulfilled_at is not None
+        assert paid(order) >= order.total
 
 
 def test_parcels_match_each_status(demo):
@@ -384,6 +389,11 @@ def check_bulk_orders(db, count: int) -> None:
     assert all(line_total == unit_price * quantity for unit_price, quantity, line_total in items)
     statuses = set(db.session.scalars(sa.select(Order.status).distinct()))
     assert {O.FULFILLED, O.CANCELLED, O.REFUNDED, O.PARTIALLY_REFUNDED} <= statuses
+    for order in db.session.scalars(sa.select(Order).options(selectinload(Order.payments))):
+        assert order.payment_status == derive_payment_status(order.total, paid(order), order.refunded_total,
+                                                             latest_state(order)), order.code
+    disputed_or_expired = {PaymentStatus.DISPUTED, PaymentStatus.EXPIRED}
+    assert disputed_or_expired <= set(db.session.scalars(sa.select(Order.payment_status).distinct()))
 
 
 def test_bulk_orders_add_up(db, small_bulk):

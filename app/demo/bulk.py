@@ -18,8 +18,8 @@ weigh more), each with 1–8 items (~2.5 on average) and its payment. Money adds
 
 What it does NOT write, on purpose: timelines (OrderEvent), parcels, refunds, quotes. Benchmarks need orders
 and items; the demo shop (``app.demo.shop``) is where timelines are complete. For realism of the list and its
-filters, a few bulk orders carry payment statuses that only external systems set (DISPUTED, EXPIRED), and
-refunded orders have ``refunded_total`` without Refund rows.
+filters, a few bulk orders carry payment statuses that only external systems set (DISPUTED, EXPIRED), each with
+the payment row that explains it, and refunded orders have ``refunded_total`` without Refund rows.
 """
 from __future__ import annotations
 
@@ -604,7 +604,7 @@ def _payment(gen: _Generator, channel: str, fulfilment: str, status: str,
             return "PENDING", (provider, "cancelled", total)
         if r < 0.85:
             return "FAILED", (provider, "failed", total)
-        return "EXPIRED", None
+        return "EXPIRED", (provider, "expired", total)
     if status in ("REFUNDED", "PARTIALLY-REFUNDED"):
         return status, (provider, "completed", total)
     if provider == "COD":
@@ -628,5 +628,5 @@ def _payment(gen: _Generator, channel: str, fulfilment: str, status: str,
     if status in ("PROCESSING", "DELIVERY-READY") and provider == "CARD" and r < 0.05:
         return "AUTHORIZED", (provider, "authorized", total)
     if status == "FULFILLED" and r < 0.003:
-        return "DISPUTED", (provider, "completed", total)
+        return "DISPUTED", (provider, "disputed", total)
     return "PAID", (provider, "completed", total)

@@ -136,7 +136,11 @@ class OrderStory:
             self._refund(RefundScenario.S5, self._some_units(), reason="Loyalty points refund at the till")
 
     def _side_story(self) -> None:
-        """Open business on an otherwise settled order: a pending refund, a return in progress, a note."""
+        """Open business on an otherwise settled order: a pending refund, a return in progress, a note, or a
+        card holder disputing the payment."""
+        # About one card order in 25 (picked by id, so the rest of the shop's random story is unchanged).
+        if self.order.status == O.FULFILLED and self.plan.provider == PaymentProvider.CARD and self.order.id % 25 == 0:
+            return self._chargeback()
         side = self.plan.side
         if not side or side == "quote" or self.order.status != O.FULFILLED:
             return
@@ -150,6 +154,12 @@ class OrderStory:
             actor = self._staff()
             self._stamp(events.note_added_event(order=self.order, actor=actor,
                                                 message="Customer called to confirm the delivery address."))
+
+    def _chargeback(self) -> None:
+        """The card holder disputes the payment after delivery (payment status DISPUTED)."""
+        self._wait(60 * 24, 60 * 24 * 20)
+        payment = next(p for p in self.order.payments if p.status == PaymentState.COMPLETED)
+        self._update_payment(payment, PaymentState.DISPUTED, "Chargeback opened by the card holder")
 
     def _finish(self) -> None:
         order = self.order
@@ -261,7 +271,10 @@ class OrderStory:
     def _cancel(self, actor: Actor, reason: str) -> None:
         self._move(O.CANCELLED, actor, reason=reason)
         for payment in self.order.payments:  # as app.orders.actions: pending attempts are cancelled
-            if payment.status in (PaymentState.PENDING, PaymentState.AUTHORIZED):
+            if payment.provider == PaymentProvider.EFT and payment.status == PaymentState.PENDING:
+                # An EFT that never arrived: its payment window closed first (payment status EXPIRED).
+                self._update_payment(payment, PaymentState.EXPIRED, "EFT not received within 48 hours", SYSTEM)
+            elif payment.status in (PaymentState.PENDING, PaymentState.AUTHORIZED):
                 self._update_payment(payment, PaymentState.CANCELLED, "Payment cancelled with the order", SYSTEM)
         for item in self.order.items:
             item.status = ItemStatus.CANCELLED
