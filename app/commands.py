@@ -38,9 +38,14 @@ def register(app: Flask) -> None:
         """Create a staff account."""
         from app.models import Branch, StaffRole, StaffUser
 
-        user = StaffUser(email=email.lower(), name=name, role=StaffRole(role))
+        email = email.strip().lower()
+        if db.session.scalar(sa.select(StaffUser.id).where(sa.func.lower(StaffUser.email) == email)):
+            raise click.ClickException(f"An account for {email} exists already.")
+        found = list(db.session.scalars(sa.select(Branch).where(Branch.code.in_(branches))))
+        if unknown := sorted(set(branches) - {b.code for b in found}):
+            raise click.ClickException(f"Unknown branch code(s): {', '.join(unknown)}.")
+        user = StaffUser(email=email, name=name, role=StaffRole(role), branches=found)
         user.set_password(password)
-        user.branches = list(db.session.scalars(sa.select(Branch).where(Branch.code.in_(branches))))
         db.session.add(user)
         db.session.commit()
-        click.echo(f"Created {role} {email} ({len(user.branches)} branches).")
+        click.echo(f"Created {role} {email} ({len(found)} branch{'es' if len(found) != 1 else ''}).")
