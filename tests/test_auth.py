@@ -192,3 +192,14 @@ def test_healthz_reports_redis_when_configured(client, db, app):
 def test_passwords_are_hashed(shop):
     user = factories.db.session.get(StaffUser, shop.staff1.id)
     assert factories.PASSWORD not in user.password_hash and user.check_password(factories.PASSWORD)
+
+
+def test_demo_accounts_are_listed_on_the_sign_in_page_only_while_the_demo_shop_is_loaded(client, shop):
+    assert "Demo accounts" not in client.get("/login").get_data(as_text=True)
+    factories.make_staff("admin@demo.test", name="Demo Admin")
+    factories.db.session.commit()
+    html = client.get("/login").get_data(as_text=True)
+    assert "Demo accounts" in html
+    for email, password in (("admin@demo.test", "demo-admin"), ("manager@demo.test", "demo-manager"),
+                            ("staff@demo.test", "demo-staff")):
+        assert f"<code>{email}</code>" in html and f"<code>{password}</code>" in html
