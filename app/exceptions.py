@@ -42,6 +42,3 @@ class ValidationFailed(DomainError):
         super().__init__(message)
         self.field = field
 
-
-class RefundExceedsPaid(DomainError):
-    code = "refund_exceeds_paid"

@@ -203,3 +203,16 @@ def test_demo_accounts_are_listed_on_the_sign_in_page_only_while_the_demo_shop_i
     for email, password in (("admin@demo.test", "demo-admin"), ("manager@demo.test", "demo-manager"),
                             ("staff@demo.test", "demo-staff")):
         assert f"<code>{email}</code>" in html and f"<code>{password}</code>" in html
+
+
+def test_old_failed_sign_ins_are_forgotten(client, auth, shop):
+    from datetime import timedelta
+
+    from app.models import SignInAttempt
+    from app.models.types import utcnow
+
+    factories.db.session.add(SignInAttempt(email="old@shop.test", ip="10.0.0.1", created_at=utcnow() - timedelta(days=2)))
+    factories.db.session.commit()
+    auth.login(shop.staff1.email, "guess")
+    factories.db.session.expire_all()
+    assert [a.email for a in factories.db.session.query(SignInAttempt)] == [shop.staff1.email]

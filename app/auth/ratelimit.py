@@ -33,6 +33,8 @@ def seconds_until_allowed(email: str, ip: str, *, max_failures: int, window: int
 
 
 def record_failure(email: str, ip: str) -> None:
+    """Remember a failed sign-in; failures older than a day are forgotten (the table never grows unbounded)."""
+    prune()
     db.session.add(SignInAttempt(email=email.lower()[:254], ip=ip[:64]))
 
 

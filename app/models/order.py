@@ -112,10 +112,6 @@ class Order(db.Model):
         """Derived from completed payments (seed 004), never stored by hand."""
         return self.paid_total >= self.total
 
-    @property
-    def item_count(self) -> int:
-        return sum(i.quantity for i in self.items)
-
     def __repr__(self) -> str:
         return f"<Order {self.code} {self.status}>"
 

@@ -303,9 +303,3 @@ def _single_raw(args, name: str) -> str | None:
     raw = _raw(args, name)
     return raw[-1] if raw else None
 
-
-def date_window(days: int) -> tuple[datetime, datetime]:
-    """Helpers for default views: [today - days, end of today] in UTC."""
-    today = datetime.now(timezone.utc).date()
-    return (datetime.combine(today - timedelta(days=days), time.min, tzinfo=timezone.utc),
-            datetime.combine(today, time.max, tzinfo=timezone.utc))
