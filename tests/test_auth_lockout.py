@@ -11,7 +11,7 @@ from app.auth import devices, ratelimit
 from app.models import SignInAttempt
 from app.models.types import utcnow
 from tests import factories
-from tests.conftest import sign_in
+from tests.conftest import AuthActions, sign_in
 
 # The tests' limits: 5 failures per account (tests/conftest.py); the address limit, 100 by default, is
 # lowered to 12 here so the tests stay quick. It stays well above the account limit, as in production.
@@ -121,22 +121,9 @@ def test_an_expired_device_cookie_gives_no_trust(monkeypatch):
 
 def _throttle_address(app, times: int = PER_ADDRESS) -> None:
     """Someone else, from the same address as the test clients, guesses made-up accounts."""
-    auth = _Auth(app.test_client())
+    auth = AuthActions(app.test_client())
     for i in range(times):
         assert auth.login(f"made-up{i}@shop.test", "guess").status_code == 401
-
-
-class _Auth:
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, email: str, password: str = factories.PASSWORD):
-        token = factories.csrf_from(self.client.get("/login").get_data(as_text=True))
-        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-
-    def logout(self):
-        token = factories.csrf_from(self.client.get("/orders").get_data(as_text=True))
-        return self.client.post("/logout", data={"csrf_token": token})
 
 
 def test_made_up_emails_do_not_lock_out_real_users_of_the_address_until_the_high_limit(app, client, auth, shop,
@@ -147,7 +134,7 @@ def test_made_up_emails_do_not_lock_out_real_users_of_the_address_until_the_high
     assert auth.login(shop.staff2.email).status_code == 302
     # but once the address limit is reached, untrusted clients of that address wait
     _throttle_address(app, 1)
-    r = _Auth(app.test_client()).login(shop.staff1.email)
+    r = AuthActions(app.test_client()).login(shop.staff1.email)
     assert r.status_code == 429
     assert re.search(r"Try again in 5 minutes", r.get_data(as_text=True))
 
@@ -177,13 +164,13 @@ def test_a_browser_that_signed_in_before_signs_in_while_its_address_is_throttled
     _throttle_address(app)
     # then that browser signs in with the right password, a new browser waits
     assert auth.login(shop.staff1.email).status_code == 302
-    assert _Auth(app.test_client()).login(shop.staff1.email).status_code == 429
+    assert AuthActions(app.test_client()).login(shop.staff1.email).status_code == 429
 
 
 def test_a_trusted_browser_signs_in_while_its_account_is_locked_for_others(app, client, auth, shop):
     auth.login(shop.staff1.email)
     auth.logout()
-    attacker = _Auth(app.test_client())
+    attacker = AuthActions(app.test_client())
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         attacker.login(shop.staff1.email, "guess")
     assert attacker.login(shop.staff1.email).status_code == 429
@@ -202,8 +189,8 @@ def test_a_shared_computer_stays_trusted_for_each_account_signed_in_there(app, c
 
 
 @pytest.mark.parametrize("forge", [
-    pytest.param(lambda cookie, app: _tampered(cookie), id="tampered"),
-    pytest.param(lambda cookie, app: devices.remember(None, "staff1@shop.test", secret="not the key",
+    pytest.param(_tampered, id="tampered"),
+    pytest.param(lambda cookie: devices.remember(None, "staff1@shop.test", secret="not the key",
                                                       max_age=DAY), id="foreign-key"),
 ])
 def test_a_tampered_or_foreign_device_cookie_gives_no_exemption(app, client, auth, shop, address_limit, forge):
@@ -214,9 +201,9 @@ def test_a_tampered_or_foreign_device_cookie_gives_no_exemption(app, client, aut
     _throttle_address(app)
     # when a browser presents it
     other = app.test_client()
-    other.set_cookie(devices.COOKIE_NAME, forge(cookie, app), path="/login")
+    other.set_cookie(devices.COOKIE_NAME, forge(cookie), path="/login")
     # then it is throttled like any untrusted client
-    assert _Auth(other).login(shop.staff1.email).status_code == 429
+    assert AuthActions(other).login(shop.staff1.email).status_code == 429
 
 
 def test_a_device_cookie_of_another_account_gives_no_exemption(app, client, auth, shop, address_limit):
@@ -237,7 +224,7 @@ def test_a_device_cookie_that_keeps_failing_is_locked_out_itself(app, client, au
     # then it waits, even with the right password
     assert auth.login(shop.staff1.email).status_code == 429
     # while the account's owner on another browser is not locked out by it
-    assert _Auth(app.test_client()).login(shop.staff1.email).status_code == 302
+    assert AuthActions(app.test_client()).login(shop.staff1.email).status_code == 302
 
 
 def test_device_cookie_flags(app, client, auth, shop, monkeypatch):
@@ -248,7 +235,7 @@ def test_device_cookie_flags(app, client, auth, shop, monkeypatch):
     # Secure whenever the session cookie is
     auth.logout()
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
-    r = _Auth(app.test_client()).login(shop.staff1.email)
+    r = AuthActions(app.test_client()).login(shop.staff1.email)
     cookie = next(c for c in r.headers.getlist("Set-Cookie") if c.startswith(devices.COOKIE_NAME + "="))
     assert "Secure" in cookie
 
