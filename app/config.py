@@ -60,6 +60,9 @@ class Config:
         self.LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "10"))
         self.LOGIN_WINDOW_SECONDS = int(os.environ.get("LOGIN_WINDOW_SECONDS", "60"))
         self.LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "300"))
+        # The shop's IANA time zone: pages, date filters, exports and saved views use it; the database stays
+        # UTC. Checked at start-up (app/localtime.py).
+        self.SHOP_TIMEZONE = os.environ.get("SHOP_TIMEZONE") or "Africa/Johannesburg"
         self.DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
