@@ -95,12 +95,41 @@ def display(value: datetime, zone: ZoneInfo | None = None) -> str:
     return f"{local.day} {local:%b %Y %H:%M} {local.tzname()}"
 
 
+@lru_cache(maxsize=64)
+def fixed_offset(zone_name: str) -> timedelta | None:
+    """The zone's one UTC offset when it has no other from 1970 to 2100 (Africa/Johannesburg: +02:00), else
+    None (a zone with daylight saving time, or one that changed its offset). Checked day by day, once per zone:
+    exports then convert with a constant, as cheap as printing UTC."""
+    zone = load_zone(zone_name)
+    moment, end = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        if moment.astimezone(zone).utcoffset() != offset:
+            return None
+        moment += timedelta(days=1)
+    return offset
+
+
+@lru_cache(maxsize=100_000)
+def _hour_offset(zone_name: str, utc_hour: str) -> tuple[timedelta, str] | None:
+    """(offset, "+01:00") for a whole UTC hour ("2026-07-01 12") when the offset is the same all through it."""
+    start = datetime.fromisoformat(utc_hour + ":00").replace(tzinfo=UTC)
+    zone = load_zone(zone_name)
+    offset = start.astimezone(zone).utcoffset()
+    if (start + timedelta(minutes=59, seconds=59, microseconds=999999)).astimezone(zone).utcoffset() != offset:
+        return None
+    return offset, offset_text(offset)
+
+
 def iso_local(value: str | datetime | None, zone_name: str) -> str | None:
     """``2026-12-02T14:05:00+02:00``: a UTC moment (a datetime, or SQLite's naive UTC text) as local ISO time
-    with its offset, to the second. SQLite's exports call it as the SQL function ``local_iso``."""
+    with its offset, to the second. SQLite's exports call it as the SQL function ``local_iso`` for zones
+    without a fixed offset; the offset is looked up once per hour of data."""
     if value is None:
         return None
     if isinstance(value, str):
+        if (hour := _hour_offset(zone_name, value[:13])) is not None:
+            return (datetime.fromisoformat(value[:19]) + hour[0]).isoformat() + hour[1]
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)

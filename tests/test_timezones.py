@@ -260,6 +260,20 @@ def test_a_saved_view_keeps_relative_dates_and_its_dates_are_local_days(client, 
 
 # --- exports: offsets in CSV, the zone in XLSX headers -------------------------------------------------
 
+def test_fixed_offsets_are_recognised_and_dst_hours_are_exact():
+    assert localtime.fixed_offset("Africa/Johannesburg") == timedelta(hours=2)
+    assert localtime.fixed_offset("Asia/Kolkata") == timedelta(hours=5, minutes=30)
+    assert localtime.fixed_offset("Europe/London") is None
+    # SQLite's naive UTC text around London's clock change (01:00 UTC on 29 March 2026)
+    assert localtime.iso_local("2026-03-29 00:59:59.999999", "Europe/London") == "2026-03-29T00:59:59+00:00"
+    assert localtime.iso_local("2026-03-29 01:00:00", "Europe/London") == "2026-03-29T02:00:00+01:00"
+    # St John's falls back at 04:30 UTC: the hour holds two offsets
+    assert localtime.iso_local("2026-11-01 04:29:59", "America/St_Johns") == "2026-11-01T01:59:59-02:30"
+    assert localtime.iso_local("2026-11-01 04:45:00", "America/St_Johns") == "2026-11-01T01:15:00-03:30"
+    assert localtime.iso_local(utc(2026, 12, 1, 22, 30, 5, 999), "Africa/Johannesburg") == "2026-12-02T00:30:05+02:00"
+    assert localtime.iso_local(None, "Europe/London") is None
+
+
 def run_export(user, fmt: str, **filters) -> ExportJob:
     f = parse_order_filter(MultiDict(filters))
     job = exports.request_export(user, f, format=fmt, shape="orders", columns=["code", "placed_at"])
@@ -279,6 +293,7 @@ def export_path(app, job) -> Path:
     ("Africa/Johannesburg", ["2026-01-15T14:00:00+02:00", "2026-07-16T00:30:00+02:00"]),
     ("Europe/London", ["2026-01-15T12:00:00+00:00", "2026-07-15T23:30:00+01:00"]),
     ("America/St_Johns", ["2026-01-15T08:30:00-03:30", "2026-07-15T20:00:00-02:30"]),
+    ("Asia/Kolkata", ["2026-01-15T17:30:00+05:30", "2026-07-16T04:00:00+05:30"]),  # a fixed half-hour offset
 ])
 def test_csv_times_are_local_with_their_offset(app, shop, shop_timezone, zone, expected):
     # given (CSV comes from PostgreSQL's COPY or SQLite's cursor, formatted by the database)

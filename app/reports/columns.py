@@ -65,17 +65,25 @@ class Column:
 def local_iso_sql(e: sa.ColumnElement, zone_name: str, dialect: str) -> sa.ColumnElement:
     """A UTC timestamp as local ISO text with its offset, ``2026-12-02T14:05:00+02:00``, in SQL.
 
-    PostgreSQL: ``e AT TIME ZONE zone`` (written ``timezone(zone, e)``) is the local wall-clock time; its
-    difference from ``e AT TIME ZONE 'UTC'`` is the offset at that moment (DST included). SQLite has no zone
-    data: ``local_iso`` is a Python function registered on every connection (``app.localtime``)."""
-    if dialect != "postgresql":
-        return sa.func.local_iso(e, zone_name)
-    local = sa.func.timezone(zone_name, e)
-    offset = local - sa.func.timezone("UTC", e)
-    negative = offset < sa.literal_column("interval '0'")
-    return (sa.func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS')
-            + sa.case((negative, "-"), else_="+")
-            + sa.func.to_char(sa.case((negative, -offset), else_=offset), "HH24:MI"))
+    A zone with one offset all along (``localtime.fixed_offset``: Johannesburg) is converted with that constant.
+    Otherwise, PostgreSQL: ``e AT TIME ZONE zone`` (written ``timezone(zone, e)``) is the local wall-clock time
+    and its difference from ``e AT TIME ZONE 'UTC'`` the offset at that moment (DST included); SQLite has no
+    zone data, so ``local_iso`` is a Python function registered on every connection (``app.localtime``)."""
+    fixed = localtime.fixed_offset(zone_name)
+    suffix = localtime.offset_text(fixed) if fixed is not None else None
+    if dialect == "postgresql":
+        local = sa.func.timezone(zone_name, e)
+        text = sa.func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS', type_=sa.String)
+        if suffix is not None:
+            return text + suffix
+        offset = local - sa.func.timezone("UTC", e)
+        negative = offset < sa.literal_column("interval '0'")
+        return (text + sa.case((negative, "-"), else_="+")
+                + sa.func.to_char(sa.case((negative, -offset), else_=offset), "HH24:MI", type_=sa.String))
+    if suffix is not None:
+        shift = f"{int(fixed.total_seconds()):+d} seconds"
+        return sa.func.strftime("%Y-%m-%dT%H:%M:%S", e, shift, type_=sa.String) + suffix
+    return sa.func.local_iso(e, zone_name, type_=sa.String)
 
 
 def neutralised_sql(e: sa.ColumnElement) -> sa.ColumnElement:
