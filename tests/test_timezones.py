@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,14 +12,14 @@ from openpyxl import load_workbook
 from werkzeug.datastructures import MultiDict
 
 from app import localtime
-from app.models import Branch, ExportJob, ExportStatus
+from app.models import Branch, ExportJob
 from app.orders import views
 from app.orders.filters import parse_order_filter
-from app.reports import exports
-from app.reports.runner import download_name, execute_export
+from app.reports.runner import download_name
 from app.templating import dt
 from tests import factories
-from tests.test_orders_migration import scratch_url  # noqa: F401 - a fixture
+from tests.test_orders_migration import scratch_app, scratch_url  # noqa: F401 - scratch_url is a fixture
+from tests.test_reports_files import path_of, run
 
 UTC = timezone.utc
 SAST = ZoneInfo("Africa/Johannesburg")
@@ -274,21 +273,6 @@ def test_fixed_offsets_are_recognised_and_dst_hours_are_exact():
     assert localtime.iso_local(None, "Europe/London") is None
 
 
-def run_export(user, fmt: str, **filters) -> ExportJob:
-    f = parse_order_filter(MultiDict(filters))
-    job = exports.request_export(user, f, format=fmt, shape="orders", columns=["code", "placed_at"])
-    factories.db.session.commit()
-    execute_export(job.id)
-    factories.db.session.expire_all()
-    job = factories.db.session.get(ExportJob, job.id)
-    assert job.status == ExportStatus.FINISHED, job.error
-    return job
-
-
-def export_path(app, job) -> Path:
-    return Path(app.config["EXPORT_DIR"]) / job.file_path
-
-
 @pytest.mark.parametrize("zone, expected", [
     ("Africa/Johannesburg", ["2026-01-15T14:00:00+02:00", "2026-07-16T00:30:00+02:00"]),
     ("Europe/London", ["2026-01-15T12:00:00+00:00", "2026-07-15T23:30:00+01:00"]),
@@ -300,8 +284,8 @@ def test_csv_times_are_local_with_their_offset(app, shop, shop_timezone, zone, e
     shop_timezone(zone)
     orders_at(shop.branch1, utc(2026, 1, 15, 12, 0), utc(2026, 7, 15, 22, 30))
     # when
-    job = run_export(shop.manager, "csv", sort="placed", direction="asc")
-    rows = list(csv.reader(io.StringIO(export_path(app, job).read_text("utf-8-sig"), newline="")))
+    job = run(shop.manager, {"sort": "placed", "direction": "asc"}, columns=["code", "placed_at"])
+    rows = list(csv.reader(io.StringIO(path_of(app, job).read_text("utf-8-sig"), newline="")))
     # then
     assert rows[0] == ["Order", "Placed at"]
     assert [r[1] for r in rows[1:]] == expected
@@ -315,8 +299,8 @@ def test_csv_times_are_local_with_their_offset(app, shop, shop_timezone, zone, e
 def test_xlsx_times_are_local_and_the_header_names_the_zone(app, shop, shop_timezone, zone, header, expected):
     shop_timezone(zone)
     orders_at(shop.branch1, utc(2026, 1, 15, 12, 0), utc(2026, 7, 15, 22, 30))
-    job = run_export(shop.manager, "xlsx", sort="placed", direction="asc")
-    ws = load_workbook(export_path(app, job))["Orders"]
+    job = run(shop.manager, {"sort": "placed", "direction": "asc"}, format="xlsx", columns=["code", "placed_at"])
+    ws = load_workbook(path_of(app, job))["Orders"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("Order", header)
     assert [r[1] for r in rows[1:]] == expected
@@ -325,9 +309,9 @@ def test_xlsx_times_are_local_and_the_header_names_the_zone(app, shop, shop_time
 def test_an_export_of_a_local_day_holds_that_days_orders(app, shop):
     # the export job stores the filter as query parameters: the day must still be the local one when it runs
     late_1st, early_2nd = orders_at(shop.branch1, utc(2026, 12, 1, 21, 0), utc(2026, 12, 1, 22, 10))
-    job = run_export(shop.manager, "csv", created_from="2026-12-02", created_to="2026-12-02")
+    job = run(shop.manager, {"created_from": "2026-12-02", "created_to": "2026-12-02"}, columns=["code", "placed_at"])
     assert job.filters == {"created_from": ["2026-12-02"], "created_to": ["2026-12-02"]}
-    text = export_path(app, job).read_text("utf-8")
+    text = path_of(app, job).read_text("utf-8")
     assert early_2nd.code in text and late_1st.code not in text
     assert "2026-12-02T00:10:00+02:00" in text
 
@@ -345,13 +329,7 @@ def test_migration_adds_and_removes_the_branch_timezone(scratch_url):
     import sqlalchemy as sa
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
+    app = scratch_app(scratch_url)
     with app.app_context():
         from app.extensions import db
 
