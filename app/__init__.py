@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.config import Config, TestConfig
 from app.extensions import csrf, db, htmx, login_manager, migrate
+from app.localtime import check_config, register_sqlite_functions
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     config.finalise()
     app.config.from_object(config)
+    check_config(app.config)  # an unknown SHOP_TIMEZONE stops the start with a clear message
     # Ids in URLs fit the database's INTEGER: /orders/99999999999999999999 is a 404, not a driver overflow.
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
@@ -65,6 +67,7 @@ def _on_connect(dbapi_conn, _record) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

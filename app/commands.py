@@ -49,3 +49,25 @@ def register(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"Created {role} {email} ({len(found)} branch{'es' if len(found) != 1 else ''}).")
+
+    @app.cli.command("branch-timezone")
+    @click.argument("code")
+    @click.argument("zone", required=False)
+    @click.option("--clear", is_flag=True, help="Use the shop's zone (SHOP_TIMEZONE) again.")
+    def branch_timezone(code: str, zone: str | None, clear: bool) -> None:
+        """Show or set the time zone of branch CODE (ZONE: an IANA name such as Europe/London); its order
+        pages show times in it. Lists, filters and exports keep SHOP_TIMEZONE."""
+        from app.localtime import UnknownTimeZone
+        from app.models import Branch
+
+        branch = db.session.scalar(sa.select(Branch).where(Branch.code == code))
+        if branch is None:
+            raise click.ClickException(f"Unknown branch code: {code}.")
+        if zone or clear:
+            try:
+                branch.timezone = None if clear else zone
+            except UnknownTimeZone as exc:
+                raise click.ClickException(str(exc)) from None
+            db.session.commit()
+        shop = "" if branch.timezone else " (the shop's SHOP_TIMEZONE)"
+        click.echo(f"{branch.code}: {branch.zone.key}{shop}")

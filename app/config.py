@@ -65,6 +65,9 @@ class Config:
         self.LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("LOGIN_ADDRESS_WINDOW_SECONDS", "900"))
         # How long a browser that signed in stays trusted (app/auth/devices.py) after its latest sign-in.
         self.LOGIN_DEVICE_COOKIE_DAYS = int(os.environ.get("LOGIN_DEVICE_COOKIE_DAYS", "365"))
+        # The shop's IANA time zone: pages, date filters, exports and saved views use it; the database stays
+        # UTC. Checked at start-up (app/localtime.py).
+        self.SHOP_TIMEZONE = os.environ.get("SHOP_TIMEZONE") or "Africa/Johannesburg"
         self.DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False

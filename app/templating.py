@@ -1,11 +1,14 @@
-"""Jinja filters and globals: money, dates, badges. Money is formatted in one place."""
+"""Jinja filters and globals: money, dates, badges. Money is formatted in one place, times in one too."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from flask import Flask, request
 from markupsafe import Markup, escape
+
+from app import localtime
 
 CURRENCY_SYMBOLS = {"ZAR": "R", "USD": "$", "EUR": "€", "GBP": "£"}
 
@@ -34,10 +37,12 @@ def money(amount, currency: str | None = None) -> str:
     return f"{sign}{symbol}{text}"
 
 
-def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def dt(value: datetime | None, zone: ZoneInfo | str | None = None) -> str:
+    """A stored (UTC) time as people read it: local, with the zone, "2 Dec 2026 14:05 SAST". ``zone``: the
+    shop's (SHOP_TIMEZONE) unless given, e.g. ``order.created_at|dt(order.branch.zone)`` on an order's page."""
     if value is None:
         return "—"
-    return value.astimezone(timezone.utc).strftime(fmt)
+    return localtime.display(value, localtime.load_zone(zone) if isinstance(zone, str) else zone)
 
 
 def badge(status) -> Markup:

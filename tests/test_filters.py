@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -10,6 +11,8 @@ from werkzeug.datastructures import MultiDict
 from app.models import SalesChannel
 from app.orders.filters import OrderFilter, parse_order_filter, resolve_relative_date
 from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, PaymentStatus
+
+SAST = ZoneInfo("Africa/Johannesburg")
 
 
 def parse(query: str) -> OrderFilter:
@@ -41,10 +44,13 @@ def test_no_parameters_is_the_default_filter():
     ("currency=zar", "currency", "ZAR"),
     ("gift_box=yes", "gift_box", True),
     ("gift_box=0", "gift_box", False),
-    ("created_from=2026-01-31", "created_from", datetime(2026, 1, 31, tzinfo=timezone.utc)),
-    ("created_to=2026-01-31", "created_to", datetime.combine(date(2026, 1, 31), time.max, tzinfo=timezone.utc)),
+    # dates are whole local days of the shop (SHOP_TIMEZONE, Africa/Johannesburg by default)
+    ("created_from=2026-01-31", "created_from", datetime(2026, 1, 31, tzinfo=SAST)),
+    ("created_to=2026-01-31", "created_to", datetime.combine(date(2026, 1, 31), time.max, tzinfo=SAST)),
     ("modified_from=2026-02-01T10:30:00%2B02:00", "modified_from", datetime(2026, 2, 1, 8, 30, tzinfo=timezone.utc)),
-    ("modified_to=2026-02-03", "modified_to", datetime.combine(date(2026, 2, 3), time.max, tzinfo=timezone.utc)),
+    ("modified_from=2026-02-01T08:30:00Z", "modified_from", datetime(2026, 2, 1, 8, 30, tzinfo=timezone.utc)),
+    ("modified_from=2026-02-01T10:30", "modified_from", datetime(2026, 2, 1, 10, 30, tzinfo=SAST)),  # local
+    ("modified_to=2026-02-03", "modified_to", datetime.combine(date(2026, 2, 3), time.max, tzinfo=SAST)),
     ("total_min=99.9", "total_min", Decimal("99.90")),
     ("total_max=1000", "total_max", Decimal("1000.00")),
     ("sort=total", "sort", "total"),
@@ -125,11 +131,11 @@ def test_relative_dates_resolve_when_used():
     assert resolve_relative_date("month", wednesday) == date(2026, 11, 1)
     assert resolve_relative_date("-7d", wednesday) == date(2026, 11, 11)
     assert resolve_relative_date("2026-11-01", wednesday) is None
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(SAST).date()
     f = parse("created_from=today&created_to=today")
-    assert f.created_from == datetime.combine(today, time.min, tzinfo=timezone.utc)
-    assert f.created_to == datetime.combine(today, time.max, tzinfo=timezone.utc)
-    assert parse("modified_from=-3d").modified_from.date() == today - timedelta(days=3)
+    assert f.created_from == datetime.combine(today, time.min, tzinfo=SAST)
+    assert f.created_to == datetime.combine(today, time.max, tzinfo=SAST)
+    assert parse("modified_from=-3d").modified_from.astimezone(SAST).date() == today - timedelta(days=3)
 
 
 @pytest.mark.parametrize("name", ["total_min", "total_max", "page", "per_page", "customer", "created_from"])

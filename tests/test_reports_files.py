@@ -79,7 +79,7 @@ def test_csv_has_header_iso_dates_two_decimal_amounts_and_neutralised_text(app, 
     assert [r[0] for r in body] == sorted(o.code for o in tricky_orders)
     by_code = {r[0]: r for r in body}
     first = by_code[tricky_orders[0].code]
-    assert first[1] == "2026-03-04T05:06:07Z"
+    assert first[1] == "2026-03-04T07:06:07+02:00"  # the shop's local time with its offset (05:06:07 UTC)
     assert first[3] == "-10.00"  # numeric column: no quote prefix
     assert first[4] == "454.85"  # 2 × 199.90 + 5.05 + 50.00 delivery, two decimals
     assert first[2] == "'=HYPERLINK(\"http://evil\")"
@@ -121,7 +121,7 @@ def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orde
     ws = wb["Orders"]
     # then: header
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["Order", "Placed at", "Modified at"]
+    assert header[:3] == ["Order", "Placed at (SAST, UTC+02:00)", "Modified at (SAST, UTC+02:00)"]
     assert all(c.font.b for c in ws[1])
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == f"A1:P{len(tricky_orders) + 1}"
@@ -129,7 +129,8 @@ def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orde
     # typed cells
     row = {h: c for h, c in zip(header, ws[2])}
     assert row["Order"].value == tricky_orders[0].code
-    assert isinstance(row["Placed at"].value, datetime) and row["Placed at"].value == datetime(2026, 3, 4, 5, 6, 7, 891000)
+    placed = row["Placed at (SAST, UTC+02:00)"].value  # local time; the header names the zone
+    assert isinstance(placed, datetime) and placed == datetime(2026, 3, 4, 7, 6, 7, 891000)
     assert row["Total"].data_type == "n" and Decimal(str(row["Total"].value)) == Decimal("454.85")
     assert row["Discount"].value == -10 and row["Total"].number_format == "#,##0.00"
     assert row["Customer"].value == "'=HYPERLINK(\"http://evil\")"

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
+from app.localtime import load_zone, zone_of
 from app.models.types import JSONType, UTCDateTime, created_ts, str_enum
 from app.statemachine import Role
 
@@ -37,7 +39,22 @@ class Branch(db.Model):
     address: Mapped[dict | None] = mapped_column(JSONType)
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The branch's own IANA time zone when it differs from SHOP_TIMEZONE (NULL: the shop's); its order pages
+    # show times in it. Lists, filters and exports keep the shop's zone (docs/ARCHITECTURE.md "Time zones").
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     group: Mapped[BranchGroup | None] = relationship(back_populates="branches")
+
+    @validates("timezone")
+    def _check_timezone(self, _key, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None:
+            load_zone(value)  # UnknownTimeZone for a name that is not a zone
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone this branch's times are shown in."""
+        return zone_of(self)
 
     def __repr__(self) -> str:
         return f"<Branch {self.code}>"

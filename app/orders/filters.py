@@ -3,14 +3,21 @@
 ``parse_order_filter(args)`` turns query parameters into an ``OrderFilter`` and collects a clear message
 per bad parameter in ``errors`` (the page shows them; the API answers 400). ``OrderFilter.to_args()``
 turns it back into query parameters, so a filter round-trips through URLs, saved views and export jobs.
+
+Dates are local days of the shop's time zone (``app.localtime``): ``created_to=2026-12-01`` ends at the last
+moment of 1 December in Johannesburg, ``today``/``week``/``-7d`` are counted in local days from the moment the
+filter is parsed (``parse_order_filter(..., now=...)``), so saved views with relative dates follow the clock.
 """
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from app import localtime
 
 from app.models.order import SalesChannel
 from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, PaymentStatus
@@ -46,6 +53,7 @@ class OrderFilter:
     page: int = 1
     per_page: int = 50
     errors: dict[str, str] = field(default_factory=dict)
+    zone: ZoneInfo = field(default_factory=localtime.shop_zone, compare=False, repr=False)  # whose days
 
     # Parameters that narrow the set (as opposed to sorting and paging).
     NARROWING = (
@@ -68,14 +76,19 @@ class OrderFilter:
         defaults = OrderFilter()
         for f in fields(self):
             name = f.name
-            if name == "errors" or (not paging and name in ("page", "per_page")):
+            if name in ("errors", "zone") or (not paging and name in ("page", "per_page")):
                 continue
             value = getattr(self, name)
             if value == getattr(defaults, name) or value is None:
                 continue
             for v in value if isinstance(value, list) else [value]:
-                out.append((name, _format(name, v)))
+                out.append((name, _format(name, v, self.zone)))
         return out
+
+    def local_date(self, name: str) -> date | None:
+        """The local day of a date bound (``created_from`` ...), as the filter panel's date input shows it."""
+        value = getattr(self, name)
+        return None if value is None else localtime.to_local(value, self.zone).date()
 
     def to_dict(self) -> dict[str, list[str]]:
         """JSON-friendly form (stored on export jobs)."""
@@ -110,17 +123,17 @@ def _value_label(name: str, value: str) -> str:
     return value
 
 
-def _format(name: str, value) -> str:
+def _format(name: str, value, zone: ZoneInfo) -> str:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, datetime):
-        if name.endswith("_to") and value.time() == time(23, 59, 59, 999999):
-            return value.date().isoformat()
-        if name.endswith("_from") and value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat()
+        local = localtime.to_local(value, zone)
+        bound = localtime.day_end if name.endswith("_to") else localtime.day_start
+        if value == bound(local.date(), zone):  # a whole local day: the date alone
+            return local.date().isoformat()
+        return local.isoformat()  # with its offset, so it means the same moment wherever it is read
     return str(value)
 
 
@@ -178,8 +191,9 @@ _DAYS_AGO = re.compile(r"^-(\d{1,3})d$")
 
 def resolve_relative_date(token: str, today: date | None = None) -> date | None:
     """Tokens saved views use so "today" means the day they are opened: today, yesterday, week (Monday of
-    this week), month (the 1st), -7d (seven days ago). None when ``token`` is not one of them."""
-    today = today or datetime.now(timezone.utc).date()
+    this week), month (the 1st), -7d (seven days ago), counted from ``today`` (default: the shop's local
+    today). None when ``token`` is not one of them."""
+    today = today or localtime.today()
     token = token.strip().lower()
     if token == "today":
         return today
@@ -194,19 +208,21 @@ def resolve_relative_date(token: str, today: date | None = None) -> date | None:
     return None
 
 
-def _datetime(value: str | None, name: str, errors, *, end: bool) -> datetime | None:
+def _datetime(value: str | None, name: str, errors, *, end: bool, zone: ZoneInfo,
+              today: date) -> datetime | None:
+    """A date bound as an aware UTC moment: a day (``2026-12-01``, ``today``) is the whole local day in
+    ``zone``; a time with an offset is that moment; a time without one is local time."""
     if not value:
         return None
-    if (relative := resolve_relative_date(value)) is not None:
-        return datetime.combine(relative, time.max if end else time.min, tzinfo=timezone.utc)
     try:
-        if len(value) == 10:
-            d = date.fromisoformat(value)
-            t = time.max if end else time.min
-            return datetime.combine(d, t, tzinfo=timezone.utc)
+        day = resolve_relative_date(value, today)
+        if day is None and len(value) == 10:
+            day = date.fromisoformat(value)
+        if day is not None:
+            return (localtime.day_end if end else localtime.day_start)(day, zone)
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.astimezone(timezone.utc) if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    except ValueError:
+        return (dt if dt.tzinfo else dt.replace(tzinfo=zone)).astimezone(localtime.UTC)
+    except (ValueError, OverflowError):  # OverflowError: a day at the very edge of the calendar
         errors[name] = f"“{value}” is not a date (use YYYY-MM-DD)."
         return None
 
@@ -225,10 +241,12 @@ def _money(value: str | None, name: str, errors, label: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def parse_order_filter(args) -> OrderFilter:
-    """Parse query parameters (a MultiDict or a dict of lists); never raises on bad input."""
+def parse_order_filter(args, *, now: datetime | None = None) -> OrderFilter:
+    """Parse query parameters (a MultiDict or a dict of lists); never raises on bad input. Relative dates
+    count from ``now`` (default: the clock, ``localtime.now()``) in the shop's time zone."""
     errors: dict[str, str] = {}
     f = OrderFilter(errors=errors)
+    today = localtime.today(f.zone, at=now)
 
     if q := (_single_raw(args, "q") or "").strip():
         if len(q) > MAX_Q:
@@ -262,9 +280,9 @@ def parse_order_filter(args) -> OrderFilter:
             errors["gift_box"] = "Gift box is yes or no."
 
     for name in ("created_from", "modified_from"):
-        setattr(f, name, _datetime(_single(args, name), name, errors, end=False))
+        setattr(f, name, _datetime(_single(args, name), name, errors, end=False, zone=f.zone, today=today))
     for name in ("created_to", "modified_to"):
-        setattr(f, name, _datetime(_single(args, name), name, errors, end=True))
+        setattr(f, name, _datetime(_single(args, name), name, errors, end=True, zone=f.zone, today=today))
     for a, b, label in (("created_from", "created_to", "Placed"), ("modified_from", "modified_to", "Modified")):
         if getattr(f, a) and getattr(f, b) and getattr(f, a) > getattr(f, b):
             errors[b] = f"{label} “to” is before “from”."

@@ -94,8 +94,8 @@ def selected(f: OrderFilter) -> dict[str, list[str]]:
     for k in ("sort", "direction", "per_page"):
         values[k] = [str(getattr(f, k))]
     for k in ("created_from", "created_to", "modified_from", "modified_to"):
-        if (d := getattr(f, k)) is not None:
-            values[k] = [d.date().isoformat()]
+        if (d := f.local_date(k)) is not None:
+            values[k] = [d.isoformat()]
     return values
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -28,7 +29,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
-from app.reports.columns import BOOL, CONVERTERS, DATETIME, DECIMAL, ENUM, MONEY, TEXT, Column
+from app.reports.columns import BOOL, DATETIME, DECIMAL, ENUM, MONEY, TEXT, Column
+from app.reports.columns import converters as column_converters
 
 Progress = Callable[[int], None]
 CHUNK = 5000
@@ -117,8 +119,10 @@ def _cursor_csv(conn: sa.Connection, stmt: sa.Select, out: BinaryIO, progress: P
 # --- XLSX ----------------------------------------------------------------------------------------
 
 def write_xlsx(conn: sa.Connection, stmt: sa.Select, columns: Sequence[Column], path, *,
-               totals: dict | None = None, sheet_title: str = "Orders", progress: Progress = _noop) -> int:
-    """Typed cells, bold frozen header with autofilter, column widths, and a "Totals" sheet."""
+               totals: dict | None = None, sheet_title: str = "Orders", progress: Progress = _noop,
+               zone: ZoneInfo | None = None) -> int:
+    """Typed cells, bold frozen header with autofilter, column widths, and a "Totals" sheet. Times are local
+    to ``zone`` (the shop's by default), named in their header."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title)
     for i, c in enumerate(columns, 1):
@@ -127,9 +131,9 @@ def write_xlsx(conn: sa.Connection, stmt: sa.Select, columns: Sequence[Column], 
     bold = Font(bold=True)
     ws._writer = writer = _RawRowsWriter(ws, columns)  # before the first append, which would make its own
     writer.write_top()
-    ws.append([_cell(ws, c.label, font=bold) for c in columns])
+    ws.append([_cell(ws, c.heading(zone), font=bold) for c in columns])
     writer.raw_rows()
-    converters = [CONVERTERS[c.kind] for c in columns]
+    converters = column_converters(columns, zone)
     n = 0
     try:
         result = conn.execution_options(stream_results=True, yield_per=2000).execute(stmt)

@@ -4,16 +4,22 @@ Every column is a typed SQL expression over ``orders`` (joined to ``branches``, 
 per-line shape). For CSV the formatting is done by the database itself (ISO dates, two-decimal amounts,
 formula-injection neutralising), so PostgreSQL can stream the file with ``COPY`` and SQLite with a bare cursor;
 for XLSX the typed values are read and written as typed cells.
+
+Times are in the shop's zone (``app.localtime``): CSV has ISO times with their offset
+(``2026-12-02T14:05:00+02:00``, converted by PostgreSQL's ``AT TIME ZONE`` or SQLite's ``local_iso``); XLSX cells
+cannot hold a zone, so they get local times and the header names the zone ("Placed at (SAST, UTC+02:00)").
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from app import localtime
 from app.models import Branch, Order, OrderItem
 
 SHAPES = {"orders": "One row per order", "lines": "One row per order line"}
@@ -37,20 +43,47 @@ class Column:
     def typed(self, dialect: str) -> sa.ColumnElement:
         return self.expr(dialect)
 
-    def as_text(self, dialect: str) -> sa.ColumnElement:
-        """The column as the CSV shows it, formatted by the database."""
+    def heading(self, zone: ZoneInfo | None = None) -> str:
+        """The XLSX header: a time column names its zone, since its cells are local times without one."""
+        return f"{self.label} ({localtime.zone_note(zone)})" if self.kind == DATETIME else self.label
+
+    def as_text(self, dialect: str, zone: ZoneInfo | None = None) -> sa.ColumnElement:
+        """The column as the CSV shows it, formatted by the database; times local to ``zone`` (default: the
+        shop's) with their offset."""
         e = self.expr(dialect)
         if self.kind == TEXT:
             return neutralised_sql(e)
         if self.kind in (MONEY, DECIMAL):
             return e if dialect == "postgresql" else sa.func.printf("%.2f", e)
         if self.kind == DATETIME:
-            if dialect == "postgresql":
-                return sa.func.to_char(sa.func.timezone("UTC", e), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-            return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", e)
+            return local_iso_sql(e, (zone or localtime.shop_zone()).key, dialect)
         if self.kind == BOOL:
             return sa.case((e == sa.true(), "yes"), else_="no")
         return e
+
+
+def local_iso_sql(e: sa.ColumnElement, zone_name: str, dialect: str) -> sa.ColumnElement:
+    """A UTC timestamp as local ISO text with its offset, ``2026-12-02T14:05:00+02:00``, in SQL.
+
+    A zone with one offset all along (``localtime.fixed_offset``: Johannesburg) is converted with that constant.
+    Otherwise, PostgreSQL: ``e AT TIME ZONE zone`` (written ``timezone(zone, e)``) is the local wall-clock time
+    and its difference from ``e AT TIME ZONE 'UTC'`` the offset at that moment (DST included); SQLite has no
+    zone data, so ``local_iso`` is a Python function registered on every connection (``app.localtime``)."""
+    fixed = localtime.fixed_offset(zone_name)
+    suffix = localtime.offset_text(fixed) if fixed is not None else None
+    if dialect == "postgresql":
+        local = sa.func.timezone(zone_name, e)
+        text = sa.func.to_char(local, 'YYYY-MM-DD"T"HH24:MI:SS', type_=sa.String)
+        if suffix is not None:
+            return text + suffix
+        offset = local - sa.func.timezone("UTC", e)
+        negative = offset < sa.literal_column("interval '0'")
+        return (text + sa.case((negative, "-"), else_="+")
+                + sa.func.to_char(sa.case((negative, -offset), else_=offset), "HH24:MI", type_=sa.String))
+    if suffix is not None:
+        shift = f"{int(fixed.total_seconds()):+d} seconds"
+        return sa.func.strftime("%Y-%m-%dT%H:%M:%S", e, shift, type_=sa.String) + suffix
+    return sa.func.local_iso(e, zone_name, type_=sa.String)
 
 
 def neutralised_sql(e: sa.ColumnElement) -> sa.ColumnElement:
@@ -174,11 +207,12 @@ def _money(v):
     return v if v is None or isinstance(v, Decimal) else Decimal(str(v)).quantize(Decimal("0.01"))
 
 
-def _datetime(v):
-    if isinstance(v, str):  # raw SQLite text
+def _datetime(v, zone: ZoneInfo | None = None):
+    """Local wall-clock time in ``zone`` (the shop's by default): Excel has no time zones; the header says it."""
+    if isinstance(v, str):  # raw SQLite text (UTC)
         v = datetime.fromisoformat(v)
-    if v is not None and v.tzinfo is not None:
-        v = v.astimezone(timezone.utc).replace(tzinfo=None)  # Excel has no time zones; the file says UTC
+    if v is not None:
+        v = localtime.to_local(v if v.tzinfo else v.replace(tzinfo=localtime.UTC), zone).replace(tzinfo=None)
     return v
 
 
@@ -191,3 +225,9 @@ def _bool(v):
 
 
 CONVERTERS = {TEXT: _text, ENUM: _enum, MONEY: _money, DECIMAL: _money, INT: _int, DATETIME: _datetime, BOOL: _bool}
+
+
+def converters(columns, zone: ZoneInfo | None = None) -> list:
+    """One Python converter per column for typed (XLSX) cells; times become local to ``zone``."""
+    zone = zone or localtime.shop_zone()
+    return [(lambda v: _datetime(v, zone)) if c.kind == DATETIME else CONVERTERS[c.kind] for c in columns]

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from app import localtime
 from app.exceptions import DomainError
 from app.extensions import db
 from app.models import ExportJob, ExportStatus, StaffUser
@@ -186,7 +187,7 @@ def failure_reason(exc: BaseException) -> str:
 
 def download_name(job: ExportJob) -> str:
     stem = "order-lines" if job.shape == "lines" else "orders"
-    return f"{stem}-{job.created_at:%Y%m%d-%H%M}-{job.id}.{job.format}"
+    return f"{stem}-{localtime.to_local(job.created_at):%Y%m%d-%H%M}-{job.id}.{job.format}"  # shop's time
 
 
 def export_dir() -> Path:
