@@ -158,7 +158,8 @@ def bulk_targets(orders: list[Order], role) -> list[OrderStatus]:
 
 
 def page_context(user, f: OrderFilter, *, partial: bool = False) -> dict:
-    """Everything the list page (or, for htmx, just its results partial) renders."""
+    """Everything the list page renders. For htmx (``partial``) the results partial renders it, and sends the
+    saved views and the panel's sort fields again out of band, since they follow the list too."""
     listing = run(user, f)
     choices = filter_choices(user)
     customer_name = visible_customer_name(user, f.customer)
