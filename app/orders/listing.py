@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Branch, BranchGroup, Order, SalesChannel
+from app.models import Branch, BranchGroup, Customer, Order, SalesChannel
 from app.orders import queries, views
 from app.orders.filters import PER_PAGE_CHOICES, SORT_KEYS, OrderFilter
 from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, PaymentStatus, available_statuses
@@ -17,6 +17,8 @@ from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, Pay
 COMMON_CURRENCIES = ("ZAR", "USD", "EUR", "GBP")
 SORT_LABELS = {"placed": "Placed", "modified": "Modified", "total": "Total", "code": "Order code",
                "customer": "Customer"}
+# The way a column header sorts first: names and codes A→Z, dates and amounts newest/largest first.
+FIRST_DIRECTION = {"placed": "desc", "modified": "desc", "total": "desc", "code": "asc", "customer": "asc"}
 
 
 @dataclass
@@ -78,7 +80,7 @@ def filter_choices(user) -> dict:
             delivery=[(d.value, d.value.title()) for d in DeliveryMethod],
             branch_group=[(str(gr.id), gr.name) for gr in groups],
             currency=[(c, c) for c in currencies],
-            gift_box=[("1", "With gift box"), ("0", "Without gift box")],
+            gift_box=[("1", "Yes"), ("0", "No")],
             sort=[(k, SORT_LABELS[k]) for k in SORT_KEYS],
             direction=[("desc", "Descending"), ("asc", "Ascending")],
             per_page=[(str(n), f"{n} rows") for n in PER_PAGE_CHOICES],
@@ -99,7 +101,15 @@ def selected(f: OrderFilter) -> dict[str, list[str]]:
     return values
 
 
-def chips(f: OrderFilter, branches: list[Branch]) -> list[Chip]:
+def visible_customer_name(user, customer_id: int | None) -> str | None:
+    """The name of the customer, when they have an order the user may see (no names from other branches)."""
+    if customer_id is None:
+        return None
+    has_order = queries.scope_to_user(sa.select(Order.id).where(Order.customer_id == customer_id), user).exists()
+    return db.session.scalar(sa.select(Customer.name).where(Customer.id == customer_id, has_order))
+
+
+def chips(f: OrderFilter, branches: list[Branch], customer_name: str | None = None) -> list[Chip]:
     """One chip per active filter value, linking to the same list without that value (back to page 1)."""
     names = {str(b.id): b.name for b in branches}
     pairs = f.to_args(paging=False)
@@ -109,8 +119,36 @@ def chips(f: OrderFilter, branches: list[Branch]) -> list[Chip]:
     for param, value, label in f.chips():
         if param == "branch" and value in names:
             label = f"Branch: {names[value]}"
+        elif param == "customer" and customer_name:
+            label = f"Customer: {customer_name}"
         out.append(Chip(label, list_url([p for p in pairs if p != (param, value)])))
     return out
+
+
+def count_text(total: int, capped: bool, filtered: bool) -> str:
+    """ "2,000 orders", "1 order matches", "10,000+ orders match"."""
+    number = f"{total:,}+" if capped else f"{total:,}"
+    noun = "order" if total == 1 and not capped else "orders"
+    if not filtered:
+        return f"{number} {noun}"
+    return f"{number} {noun} {'matches' if noun == 'order' else 'match'}"
+
+
+def sort_links(f: OrderFilter) -> dict[str, str]:
+    """For each sort key, the list URL a column header links to: the same filters sorted by that key, in
+    the other direction when it is already the sort, from the first page."""
+    rest = [(k, v) for k, v in f.to_args() if k not in ("sort", "direction", "page")]
+    default = OrderFilter()
+    links = {}
+    for key in SORT_KEYS:
+        direction = ("asc" if f.direction == "desc" else "desc") if f.sort == key else FIRST_DIRECTION[key]
+        pairs = list(rest)
+        if key != default.sort:
+            pairs.append(("sort", key))
+        if direction != default.direction:
+            pairs.append(("direction", direction))
+        links[key] = list_url(pairs)
+    return links
 
 
 def bulk_targets(orders: list[Order], role) -> list[OrderStatus]:
@@ -120,13 +158,18 @@ def bulk_targets(orders: list[Order], role) -> list[OrderStatus]:
 
 
 def page_context(user, f: OrderFilter, *, partial: bool = False) -> dict:
-    """Everything the list page (or, for htmx, just its results partial) renders."""
+    """Everything the list page renders. For htmx (``partial``) the results partial renders it, and sends the
+    saved views and the panel's sort fields again out of band, since they follow the list too."""
     listing = run(user, f)
     choices = filter_choices(user)
-    context = dict(f=f, orders=listing.orders, total=listing.total, capped=listing.capped, **choices,
-                   selected=selected(f),
-                   chips=chips(f, choices["branches"]), bulk_targets=bulk_targets(listing.orders, user.machine_role),
-                   canonical_url=list_url(f.to_args()))
-    if not partial:
-        context["default_views"], context["own_views"] = views.views_for(user)
-    return context
+    customer_name = visible_customer_name(user, f.customer)
+    default_views, own_views = views.views_for(user)
+    return dict(f=f, orders=listing.orders, total=listing.total, capped=listing.capped, **choices,
+                selected=selected(f), partial=partial, customer_name=customer_name,
+                count_text=count_text(listing.total, listing.capped, f.has_filters),
+                sort_links=sort_links(f),
+                chips=chips(f, choices["branches"], customer_name),
+                bulk_targets=bulk_targets(listing.orders, user.machine_role),
+                canonical_url=list_url(f.to_args()),
+                default_views=default_views, own_views=own_views,
+                active_view=views.active_view(f, default_views + own_views))

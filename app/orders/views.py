@@ -49,6 +49,30 @@ def views_for(user) -> tuple[list[SavedView], list[SavedView]]:
     return [v for v in views if v.user_id is None], [v for v in views if v.user_id is not None]
 
 
+ALL_ORDERS = "all"
+
+
+def _filter_key(f: OrderFilter) -> tuple[tuple[str, str], ...]:
+    """What a list shows, whatever the order of its parameters or its page: filters, sort and page size."""
+    return tuple(sorted(p for p in f.to_args() if p[0] != "page"))
+
+
+def active_view(f: OrderFilter, views: list[SavedView]) -> int | str | None:
+    """The view the list is showing: ``ALL_ORDERS`` without filters, the id of the first view whose filters,
+    sort and page size are the list's, or None when the list differs from every view (nothing highlighted).
+    Relative dates compare as resolved today, so "New today" stays highlighted however it was reached."""
+    if not f.is_valid:
+        return None
+    key = _filter_key(f)
+    if not key:
+        return ALL_ORDERS
+    for view in views:
+        saved = parse_order_filter(MultiDict(parse_qsl(view.query_string)))
+        if saved.is_valid and _filter_key(saved) == key:
+            return view.id
+    return None
+
+
 def normalise_query(query: str) -> str:
     """Keep the filter, sort and page size of a list URL's query; drop paging, blanks and unknown keys.
 
