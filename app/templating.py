@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from app.labels import label_of
+
 CURRENCY_SYMBOLS = {"ZAR": "R", "USD": "$", "EUR": "€", "GBP": "£"}
 
 # Status → badge colour class (see static/css/app.css).
@@ -42,7 +44,7 @@ def dt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def badge(status) -> Markup:
     value = getattr(status, "value", status)
-    label = getattr(status, "label", None) or str(value).replace("-", " ").replace("_", " ").capitalize()
+    label = label_of(status)
     tone = BADGE_TONES.get(str(value), "muted")
     return Markup(f'<span class="badge badge-{tone}" data-status="{escape(value)}">{escape(label)}</span>')
 

@@ -142,4 +142,4 @@ def test_chips_read_like_labels_not_codes():
     f = parse_order_filter(MultiDict([("channel", "UBER_EATS"), ("status", "DELIVERY-READY"), ("gift_box", "1"),
                                       ("method", "COLLECTION")]))
     labels = [label for _, _, label in f.chips()]
-    assert labels == ["Status: Delivery Ready", "Method: Collection", "Channel: Uber Eats", "Gift box: yes"]
+    assert labels == ["Status: Delivery ready", "Method: Collection", "Channel: Uber Eats", "Gift box: yes"]

@@ -1,4 +1,5 @@
-"""Export files: CSV and XLSX contents, types, totals, formula-injection neutralising, filters and scoping."""
+"""Export files: CSV and XLSX contents, types, totals, labels and codes, formula-injection neutralising, filters
+and scoping."""
 from __future__ import annotations
 
 import csv
@@ -84,8 +85,10 @@ def test_csv_has_header_iso_dates_two_decimal_amounts_and_neutralised_text(app, 
     assert first[4] == "454.85"  # 2 × 199.90 + 5.05 + 50.00 delivery, two decimals
     assert first[2] == "'=HYPERLINK(\"http://evil\")"
     names = {r[2] for r in body}
-    assert {"'+27 82 555 0101", "'-2+3", "'@SUM(A1:A2)", "'\tTabbed", "'\rCarriage",
-            "Plain, with \"quotes\"\nand a new line"} <= names
+    assert {"+27 82 555 0101", "'-2+3", "'@SUM(A1:A2)", "'\tTabbed", "'\rCarriage",
+            "Plain, with \"quotes\"\nand a new line"} <= names  # a phone number stays readable
+    assert {(r[5], r[6]) for r in body} == {("Internal", "Processing"), ("Internal", "Ordered"),
+                                            ("Shopify", "Ordered"), ("Shopify", "Processing")}  # labels, not codes
     assert {r[7] for r in body} == {"no"}
     assert job.rows_done == job.rows_total == len(tricky_orders)
     assert job.file_size == path_of(app, job).stat().st_size
@@ -111,7 +114,7 @@ def test_csv_one_row_per_line_with_variation(app, shop):
     assert len(rows) == 3
     assert [r[5] for r in rows[1:]] == [i.sku for i in order.items]
     assert rows[1][2] == "Stellenbosch" and rows[1][7] == "Size: M"
-    assert rows[1][8:12] == ["3", "10.00", "30.00", "ACTIVE"]
+    assert rows[1][8:12] == ["3", "10.00", "30.00", "Active"]
 
 
 def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orders):
@@ -132,17 +135,19 @@ def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orde
     assert isinstance(row["Placed at"].value, datetime) and row["Placed at"].value == datetime(2026, 3, 4, 5, 6, 7, 891000)
     assert row["Total"].data_type == "n" and Decimal(str(row["Total"].value)) == Decimal("454.85")
     assert row["Discount"].value == -10 and row["Total"].number_format == "#,##0.00"
-    assert row["Customer"].value == "'=HYPERLINK(\"http://evil\")"
+    # text cells are inline strings, never formulas: written as they are, without an apostrophe
+    assert row["Customer"].value == "=HYPERLINK(\"http://evil\")" and row["Customer"].data_type == "s"
     texts = {ws.cell(r, header.index("Customer") + 1).value for r in range(2, ws.max_row + 1)}
-    assert "'@SUM(A1:A2)" in texts and "'-2+3" in texts
+    assert {"@SUM(A1:A2)", "-2+3", "+27 82 555 0101"} <= texts
+    assert row["Status"].value == "Processing" and row["Channel"].value == "Internal"
     # totals sheet: per status and per channel, and the grand total
     totals = sheet_rows(wb["Totals"])
     assert totals[0] == ["Totals by status"] and totals[1] == ["Status", "Currency", "Orders", "Total"]
     by_status = {r[0]: r for r in totals[2:4]}
-    assert by_status["PROCESSING"][2] == 3 and by_status["ORDERED"][2] == 4
-    assert Decimal(str(by_status["ORDERED"][3])) == Decimal("454.85") * 4
-    channel_rows = [r for r in totals if r and r[0] in ("INTERNAL", "SHOPIFY")]
-    assert {r[0]: r[2] for r in channel_rows} == {"INTERNAL": 4, "SHOPIFY": 3}
+    assert by_status["Processing"][2] == 3 and by_status["Ordered"][2] == 4
+    assert Decimal(str(by_status["Ordered"][3])) == Decimal("454.85") * 4
+    channel_rows = [r for r in totals if r and r[0] in ("Internal", "Shopify")]
+    assert {r[0]: r[2] for r in channel_rows} == {"Internal": 4, "Shopify": 3}
     assert totals[-1][0] == "All" and totals[-1][2] == 7
     assert Decimal(str(totals[-1][3])) == Decimal("454.85") * 7
 
@@ -157,7 +162,7 @@ def test_xlsx_per_line_totals(app, shop):
     assert ws.cell(2, header.index("Quantity") + 1).value == 3
     totals = sheet_rows(wb["Totals"])
     assert totals[1] == ["Item status", "Currency", "Lines", "Quantity", "Line total"]
-    assert totals[2][:4] == ["ACTIVE", "ZAR", 2, 5] and Decimal(str(totals[2][4])) == Decimal("35.00")
+    assert totals[2][:4] == ["Active", "ZAR", 2, 5] and Decimal(str(totals[2][4])) == Decimal("35.00")
 
 
 def test_manager_of_branches_1_and_2_never_gets_branch_3_rows(app, shop):
