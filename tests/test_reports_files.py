@@ -9,13 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.models import ExportJob, ExportStatus, SalesChannel
 from app.orders.filters import parse_order_filter
-from app.orders.status import OrderStatus
+from app.orders.status import FulfilmentMethod, OrderStatus
 from app.reports import exports
-from app.reports.columns import default_keys
+from app.reports.columns import default_keys, neutralised_sql
 from app.reports.runner import execute_export
 from tests import factories
 
@@ -204,3 +205,82 @@ def test_an_empty_result_is_a_header_only_file(app, shop):
     assert read_csv(app, job) == [["Order", "Total"]]
     job = run(shop.manager, {"q": "nothing matches this"}, format="xlsx", columns=["code", "total"])
     assert load_workbook(path_of(app, job))["Orders"].max_row == 1
+
+
+# The CSV neutralising rule (docs/EXPORTS.md), as a table: the value in the database -> the CSV cell.
+NEUTRALISING = [
+    # a spreadsheet would evaluate these: apostrophe
+    ("=1+1", "'=1+1"),
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+    ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("+1 800 FLOWERS", "'+1 800 FLOWERS"),  # letters: not a phone number
+    ("-12.", "'-12."),
+    ("+", "'+"),
+    ("--", "'--"),
+    ("+27 82\n555 0101", "'+27 82\n555 0101"),  # a line break is not part of a phone number
+    ("\tTabbed", "'\tTabbed"),
+    ("\rCarriage", "'\rCarriage"),
+    # numbers, phone numbers and a lone dash: left alone
+    ("+27 73 716 1228", "+27 73 716 1228"),
+    ("+27 (0)82 779-0876", "+27 (0)82 779-0876"),
+    ("+27.82.779.0876", "+27.82.779.0876"),
+    ("+27827790876", "+27827790876"),
+    ("-10", "-10"),
+    ("-12.50", "-12.50"),
+    ("+5", "+5"),
+    ("-", "-"),
+    # anything that does not start with = + - @ tab or CR: left alone
+    ("082 779 0876", "082 779 0876"),
+    ("O'Brien", "O'Brien"),
+    ("a=b", "a=b"),
+    (" =1", " =1"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("value, cell", NEUTRALISING, ids=[repr(v) for v, _ in NEUTRALISING])
+def test_csv_neutralising_rule(db, value, cell):
+    # the rule runs in SQL (PostgreSQL's COPY, SQLite's cursor): checked on the database under test
+    assert db.session.scalar(sa.select(neutralised_sql(sa.literal(value, sa.String)))) == cell
+
+
+def test_csv_and_xlsx_phone_numbers_are_readable_and_formulas_are_not(app, shop):
+    # given
+    for name, phone in (("=1+1", "+27 73 716 1228"), ("-2+3", "-"), ("Plain", "082 779 0876")):
+        customer = factories.make_customer(name=name, phone=phone)
+        factories.make_order(shop.branch1, customer=customer)
+    factories.db.session.commit()
+    # when
+    csv_rows = read_csv(app, run(shop.manager, {"sort": "customer", "direction": "asc"}, columns=["customer", "phone"]))
+    wb = load_workbook(path_of(app, run(shop.manager, {"sort": "customer", "direction": "asc"}, format="xlsx",
+                                        columns=["customer", "phone"])))
+    # then: CSV neutralises the formulas only; XLSX text cells are text, never formulas, so nothing is added
+    assert csv_rows[1:] == [["'-2+3", "-"], ["'=1+1", "+27 73 716 1228"], ["Plain", "082 779 0876"]]
+    assert sheet_rows(wb["Orders"])[1:] == [["-2+3", "-"], ["=1+1", "+27 73 716 1228"], ["Plain", "082 779 0876"]]
+    assert {c.data_type for row in wb["Orders"].iter_rows(min_row=2) for c in row} == {"s"}
+
+
+def test_labels_by_default_and_codes_as_extra_columns(app, shop):
+    # given
+    factories.make_order(shop.branch1, status=OrderStatus.DELIVERY_READY, channel=SalesChannel.UBER_EATS,
+                         fulfilment_method=FulfilmentMethod.COLLECTION)
+    factories.db.session.commit()
+    columns = ["status", "status_code", "channel", "channel_code", "payment_status", "payment_status_code",
+               "method", "method_code", "delivery", "delivery_code"]
+    header = ["Status", "Status code", "Channel", "Channel code", "Payment", "Payment code", "Method", "Method code",
+              "Delivery", "Delivery code"]
+    row = ["Delivery ready", "DELIVERY-READY", "Uber Eats", "UBER_EATS", "Pending", "PENDING", "Collection",
+           "COLLECTION", "Standard", "STANDARD"]
+    # then: CSV and XLSX alike
+    assert read_csv(app, run(shop.manager, columns=columns)) == [header, row]
+    wb = load_workbook(path_of(app, run(shop.manager, format="xlsx", columns=columns)))
+    assert sheet_rows(wb["Orders"]) == [header, row]
+    # the per-line shape too; codes are never ticked by default
+    lines = read_csv(app, run(shop.manager, shape="lines", columns=["order_status", "order_status_code", "item_status",
+                                                                    "item_status_code", "channel"]))
+    assert lines == [["Order status", "Order status code", "Item status", "Item status code", "Channel"],
+                     ["Delivery ready", "DELIVERY-READY", "Active", "ACTIVE", "Uber Eats"]]
+    assert not {"status_code", "channel_code", "order_status_code", "item_status_code"} & {
+        k for shape in ("orders", "lines") for k in default_keys(shape)}

@@ -73,7 +73,9 @@ def neutralised_sql(e: sa.ColumnElement) -> sa.ColumnElement:
 def label_sql(e: sa.ColumnElement, enum_cls: type[enum.Enum]) -> sa.ColumnElement:
     """The code column as its label, in SQL: ``CASE e WHEN 'DELIVERY-READY' THEN 'Delivery ready' ... END``,
     generated from the enum's own labels (an unknown code is shown as it is)."""
-    return sa.case(labels(enum_cls), value=e, else_=sa.type_coerce(e, sa.String))
+    code = sa.type_coerce(e, sa.String)
+    return sa.case({sa.literal(m.value, sa.String): label for m, label in labels(enum_cls).items()}, value=code,
+                   else_=code)
 
 
 def _variation(dialect: str) -> sa.ColumnElement:
