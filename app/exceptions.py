@@ -1,6 +1,8 @@
 """Domain errors. Routes turn these into form errors or JSON error envelopes."""
 from __future__ import annotations
 
+from app.labels import label_of
+
 
 class DomainError(Exception):
     """Base for every rule the domain refuses. ``code`` is stable for API clients."""
@@ -17,7 +19,7 @@ class InvalidTransition(DomainError):
     code = "invalid_transition"
 
     def __init__(self, machine: str, src, dst, role=None):
-        src_v, dst_v = getattr(src, "value", src), getattr(dst, "value", dst)
+        src_v, dst_v = label_of(src), label_of(dst)
         article = "an" if machine[:1].lower() in "aeiou" else "a"
         if role is None:
             message = f"{article.capitalize()} {machine} cannot move from {src_v} to {dst_v}."

@@ -9,6 +9,7 @@ from flask import Flask, request
 from markupsafe import Markup, escape
 
 from app import localtime
+from app.labels import label_of
 
 CURRENCY_SYMBOLS = {"ZAR": "R", "USD": "$", "EUR": "€", "GBP": "£"}
 
@@ -47,7 +48,7 @@ def dt(value: datetime | None, zone: ZoneInfo | str | None = None) -> str:
 
 def badge(status) -> Markup:
     value = getattr(status, "value", status)
-    label = getattr(status, "label", None) or str(value).replace("-", " ").replace("_", " ").capitalize()
+    label = label_of(status)
     tone = BADGE_TONES.get(str(value), "muted")
     return Markup(f'<span class="badge badge-{tone}" data-status="{escape(value)}">{escape(label)}</span>')
 

@@ -8,7 +8,8 @@ peak RSS is that run's own, read with os.wait4):
 
 - floor: PostgreSQL ``COPY (SELECT <same columns> ...) TO STDOUT WITH CSV`` through psycopg ``cursor.copy()``;
   SQLite a bare ``sqlite3`` cursor + ``csv.writer`` over the same query. "Same query" = the export's own
-  SELECT (same FROM, WHERE, ORDER BY) with the raw columns instead of the formatted ones.
+  SELECT (same FROM, WHERE, ORDER BY) with the raw columns instead of the formatted ones (status, channel,
+  payment and method as their stored codes, not as labels).
 - csv: the export job's work (``app.reports.runner.build_file``: count, then the CSV builder).
 - xlsx: the same for Excel (plus the totals sheet).
 
@@ -60,6 +61,13 @@ def _filter(size: int | None):
     return parse_order_filter(args)
 
 
+def _raw_columns(cols):
+    """The floor reads the stored codes, not the labels the export computes (``label_sql``)."""
+    from app.reports.columns import COLUMNS, ENUM
+
+    return [COLUMNS["orders"].get(f"{c.key}_code", c) if c.kind == ENUM else c for c in cols]
+
+
 def child(kind: str, url: str, size: int | None, out: str) -> dict:
     app = _app(url)
     with app.app_context():
@@ -75,7 +83,7 @@ def child(kind: str, url: str, size: int | None, out: str) -> dict:
             rows = build_file(ADMIN, f, shape="orders", format=kind, columns=default_keys("orders"), path=Path(out))
         else:  # the floor
             with db.engine.connect() as conn:
-                stmt = export_select(ADMIN, f, "orders", resolve("orders", default_keys("orders")),
+                stmt = export_select(ADMIN, f, "orders", _raw_columns(resolve("orders", default_keys("orders"))),
                                      dialect=conn.dialect.name, as_text=False)
                 if conn.dialect.name == "postgresql":
                     sql = builders.literal_sql(stmt, conn.dialect)

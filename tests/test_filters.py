@@ -148,4 +148,27 @@ def test_chips_read_like_labels_not_codes():
     f = parse_order_filter(MultiDict([("channel", "UBER_EATS"), ("status", "DELIVERY-READY"), ("gift_box", "1"),
                                       ("method", "COLLECTION")]))
     labels = [label for _, _, label in f.chips()]
-    assert labels == ["Status: Delivery Ready", "Method: Collection", "Channel: Uber Eats", "Gift box: yes"]
+    assert labels == ["Status: Delivery ready", "Method: Collection", "Channel: Uber Eats", "Gift box: yes"]
+
+
+@pytest.mark.parametrize("value", ["0000-01-01", "1999-12-31", "2100-01-01", "9999-12-31", "10000-01-01",
+                                   "0001-01-01T00:00:00"])
+def test_a_date_out_of_range_says_which_dates_are_allowed(value):
+    f = parse(f"created_from={value}&modified_to={value}")
+    message = f"“{value}” is out of range: use a date from 2000-01-01 to 2099-12-31."
+    assert f.errors == {"created_from": message, "modified_to": message}
+    assert f.created_from is None and f.modified_to is None
+
+
+def test_the_first_and_last_allowed_dates_and_a_bad_date():
+    f = parse("created_from=2000-01-01&created_to=2099-12-31")
+    assert not f.errors and f.created_from.year == 2000 and f.created_to.year == 2099
+    assert parse("created_from=2026-13-01").errors == {"created_from": "“2026-13-01” is not a date (use YYYY-MM-DD)."}
+
+
+def test_the_list_and_the_export_form_show_the_allowed_range(client, auth, shop):
+    auth.login(shop.manager.email)
+    for url in ("/orders?created_from=0000-01-01", "/exports/new?created_from=0000-01-01"):
+        r = client.get(url)
+        assert r.status_code == 400
+        assert "“0000-01-01” is out of range: use a date from 2000-01-01 to 2099-12-31." in r.get_data(as_text=True)

@@ -29,8 +29,8 @@ def test_bulk_status_change_with_allowed_refused_and_foreign_orders(shop):
     # then
     assert [o.id for o, _ in result.changed] == [ordered.id, processing.id]
     refused = {o.id: why for o, why in result.refused}
-    assert refused == {ready.id: "You are not allowed to move an order from DELIVERY-READY to CANCELLED.",
-                       refunded.id: "An order cannot move from REFUNDED to CANCELLED."}
+    assert refused == {ready.id: "You are not allowed to move an order from Delivery ready to Cancelled.",
+                       refunded.id: "An order cannot move from Refunded to Cancelled."}
     assert result.not_found == [foreign.id, 999_999]
     factories.db.session.expire_all()
     assert [o.status for o in (ordered, processing, ready, refunded, foreign)] == [
@@ -92,7 +92,7 @@ def test_bulk_status_page_lists_changed_and_refused(client, auth, shop):
     assert "1 changed, 1 refused." in html
     changed = html[html.index('id="bulk-changed"'):html.index('id="bulk-refused"')]
     assert "ORD-2026-100001" in changed and "ORD-2026-100002" not in changed
-    assert "cannot move from FULFILLED to PROCESSING" in html
+    assert "cannot move from Fulfilled to Processing" in html
     assert 'href="/orders?status=ORDERED"' in html
 
 

@@ -49,3 +49,38 @@ def test_manager_exports_the_filtered_list_and_downloads_it(page, shop, monkeypa
     # and My exports lists it
     page.goto("/exports/")
     expect(page.locator("table.exports tbody tr")).to_have_count(1)
+
+
+def test_export_form_summary_follows_the_choices_and_my_exports_fills_in_when_done(page, shop, monkeypatch):
+    # given
+    factories.make_order(shop.branch1)
+    factories.db.session.commit()
+    started = []
+    monkeypatch.setattr(dispatch, "dispatch", lambda job: started.append(job.id))
+    sign_in(page, shop.manager.email)
+    page.goto("/exports/new")
+    summary = page.locator("#export-summary")
+    expect(summary).to_contain_text("The file: CSV, one row per order, 16 columns: Order, Placed at,")
+    # when the format, the columns and their order change, the summary says so before anything is sent
+    page.get_by_label("Excel (.xlsx)").check()
+    for key in ("placed_at", "modified_at", "branch", "channel", "status", "payment_status", "method", "email",
+                "currency", "subtotal", "discount", "tax", "delivery_fee", "total"):
+        page.locator(f"#col-{key}").uncheck()
+    page.get_by_label("Position of Customer", exact=True).fill("0")
+    expect(summary).to_have_text("The file: Excel (.xlsx), one row per order, 2 columns: Customer, Order.")
+    # and the other shape is one link away
+    page.get_by_role("link", name="Switch to one row per order line").click()
+    expect(page.locator("#export-shape")).to_contain_text("One row per order line")
+    expect(summary).to_contain_text("one row per order line")
+    page.get_by_role("link", name="Switch to one row per order").click()
+    page.get_by_role("button", name="Start export").click()
+    page.wait_for_url("**/exports/*")
+    # My exports: the waiting row polls as a whole and fills in rows, size and expiry once the file is made
+    page.goto("/exports/")
+    row = page.locator(f'tr[data-export="{started[0]}"]')
+    expect(row.locator('[data-col="rows"]')).to_have_text("—")
+    execute_export(started[0])
+    expect(row.locator('[data-col="rows"]')).to_have_text("1", timeout=10_000)
+    expect(row.locator('[data-col="size"]')).to_contain_text("B")
+    expect(row.locator('[data-col="expires"]')).not_to_have_text("—")
+    expect(row.get_by_role("link", name="Download")).to_be_visible()

@@ -1,4 +1,5 @@
-"""Export files: CSV and XLSX contents, types, totals, formula-injection neutralising, filters and scoping."""
+"""Export files: CSV and XLSX contents, types, totals, labels and codes, formula-injection neutralising, filters
+and scoping."""
 from __future__ import annotations
 
 import csv
@@ -8,13 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from app.models import ExportJob, ExportStatus, SalesChannel
 from app.orders.filters import parse_order_filter
-from app.orders.status import OrderStatus
+from app.orders.status import FulfilmentMethod, OrderStatus
 from app.reports import exports
-from app.reports.columns import default_keys
+from app.reports.columns import default_keys, neutralised_sql
 from app.reports.runner import execute_export
 from tests import factories
 
@@ -84,8 +86,10 @@ def test_csv_has_header_iso_dates_two_decimal_amounts_and_neutralised_text(app, 
     assert first[4] == "454.85"  # 2 × 199.90 + 5.05 + 50.00 delivery, two decimals
     assert first[2] == "'=HYPERLINK(\"http://evil\")"
     names = {r[2] for r in body}
-    assert {"'+27 82 555 0101", "'-2+3", "'@SUM(A1:A2)", "'\tTabbed", "'\rCarriage",
-            "Plain, with \"quotes\"\nand a new line"} <= names
+    assert {"+27 82 555 0101", "'-2+3", "'@SUM(A1:A2)", "'\tTabbed", "'\rCarriage",
+            "Plain, with \"quotes\"\nand a new line"} <= names  # a phone number stays readable
+    assert {(r[5], r[6]) for r in body} == {("Internal", "Processing"), ("Internal", "Ordered"),
+                                            ("Shopify", "Ordered"), ("Shopify", "Processing")}  # labels, not codes
     assert {r[7] for r in body} == {"no"}
     assert job.rows_done == job.rows_total == len(tricky_orders)
     assert job.file_size == path_of(app, job).stat().st_size
@@ -111,7 +115,7 @@ def test_csv_one_row_per_line_with_variation(app, shop):
     assert len(rows) == 3
     assert [r[5] for r in rows[1:]] == [i.sku for i in order.items]
     assert rows[1][2] == "Stellenbosch" and rows[1][7] == "Size: M"
-    assert rows[1][8:12] == ["3", "10.00", "30.00", "ACTIVE"]
+    assert rows[1][8:12] == ["3", "10.00", "30.00", "Active"]
 
 
 def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orders):
@@ -133,17 +137,19 @@ def test_xlsx_typed_cells_header_filter_widths_and_totals(app, shop, tricky_orde
     assert isinstance(placed, datetime) and placed == datetime(2026, 3, 4, 7, 6, 7, 891000)
     assert row["Total"].data_type == "n" and Decimal(str(row["Total"].value)) == Decimal("454.85")
     assert row["Discount"].value == -10 and row["Total"].number_format == "#,##0.00"
-    assert row["Customer"].value == "'=HYPERLINK(\"http://evil\")"
+    # text cells are inline strings, never formulas: written as they are, without an apostrophe
+    assert row["Customer"].value == "=HYPERLINK(\"http://evil\")" and row["Customer"].data_type == "s"
     texts = {ws.cell(r, header.index("Customer") + 1).value for r in range(2, ws.max_row + 1)}
-    assert "'@SUM(A1:A2)" in texts and "'-2+3" in texts
+    assert {"@SUM(A1:A2)", "-2+3", "+27 82 555 0101"} <= texts
+    assert row["Status"].value == "Processing" and row["Channel"].value == "Internal"
     # totals sheet: per status and per channel, and the grand total
     totals = sheet_rows(wb["Totals"])
     assert totals[0] == ["Totals by status"] and totals[1] == ["Status", "Currency", "Orders", "Total"]
     by_status = {r[0]: r for r in totals[2:4]}
-    assert by_status["PROCESSING"][2] == 3 and by_status["ORDERED"][2] == 4
-    assert Decimal(str(by_status["ORDERED"][3])) == Decimal("454.85") * 4
-    channel_rows = [r for r in totals if r and r[0] in ("INTERNAL", "SHOPIFY")]
-    assert {r[0]: r[2] for r in channel_rows} == {"INTERNAL": 4, "SHOPIFY": 3}
+    assert by_status["Processing"][2] == 3 and by_status["Ordered"][2] == 4
+    assert Decimal(str(by_status["Ordered"][3])) == Decimal("454.85") * 4
+    channel_rows = [r for r in totals if r and r[0] in ("Internal", "Shopify")]
+    assert {r[0]: r[2] for r in channel_rows} == {"Internal": 4, "Shopify": 3}
     assert totals[-1][0] == "All" and totals[-1][2] == 7
     assert Decimal(str(totals[-1][3])) == Decimal("454.85") * 7
 
@@ -158,7 +164,7 @@ def test_xlsx_per_line_totals(app, shop):
     assert ws.cell(2, header.index("Quantity") + 1).value == 3
     totals = sheet_rows(wb["Totals"])
     assert totals[1] == ["Item status", "Currency", "Lines", "Quantity", "Line total"]
-    assert totals[2][:4] == ["ACTIVE", "ZAR", 2, 5] and Decimal(str(totals[2][4])) == Decimal("35.00")
+    assert totals[2][:4] == ["Active", "ZAR", 2, 5] and Decimal(str(totals[2][4])) == Decimal("35.00")
 
 
 def test_manager_of_branches_1_and_2_never_gets_branch_3_rows(app, shop):
@@ -200,3 +206,82 @@ def test_an_empty_result_is_a_header_only_file(app, shop):
     assert read_csv(app, job) == [["Order", "Total"]]
     job = run(shop.manager, {"q": "nothing matches this"}, format="xlsx", columns=["code", "total"])
     assert load_workbook(path_of(app, job))["Orders"].max_row == 1
+
+
+# The CSV neutralising rule (docs/EXPORTS.md), as a table: the value in the database -> the CSV cell.
+NEUTRALISING = [
+    # a spreadsheet would evaluate these: apostrophe
+    ("=1+1", "'=1+1"),
+    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+    ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+    ("-2+3", "'-2+3"),
+    ("+1 800 FLOWERS", "'+1 800 FLOWERS"),  # letters: not a phone number
+    ("-12.", "'-12."),
+    ("+", "'+"),
+    ("--", "'--"),
+    ("+27 82\n555 0101", "'+27 82\n555 0101"),  # a line break is not part of a phone number
+    ("\tTabbed", "'\tTabbed"),
+    ("\rCarriage", "'\rCarriage"),
+    # numbers, phone numbers and a lone dash: left alone
+    ("+27 73 716 1228", "+27 73 716 1228"),
+    ("+27 (0)82 779-0876", "+27 (0)82 779-0876"),
+    ("+27.82.779.0876", "+27.82.779.0876"),
+    ("+27827790876", "+27827790876"),
+    ("-10", "-10"),
+    ("-12.50", "-12.50"),
+    ("+5", "+5"),
+    ("-", "-"),
+    # anything that does not start with = + - @ tab or CR: left alone
+    ("082 779 0876", "082 779 0876"),
+    ("O'Brien", "O'Brien"),
+    ("a=b", "a=b"),
+    (" =1", " =1"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("value, cell", NEUTRALISING, ids=[repr(v) for v, _ in NEUTRALISING])
+def test_csv_neutralising_rule(db, value, cell):
+    # the rule runs in SQL (PostgreSQL's COPY, SQLite's cursor): checked on the database under test
+    assert db.session.scalar(sa.select(neutralised_sql(sa.literal(value, sa.String)))) == cell
+
+
+def test_csv_and_xlsx_phone_numbers_are_readable_and_formulas_are_not(app, shop):
+    # given
+    for name, phone in (("=1+1", "+27 73 716 1228"), ("-2+3", "-"), ("Plain", "082 779 0876")):
+        customer = factories.make_customer(name=name, phone=phone)
+        factories.make_order(shop.branch1, customer=customer)
+    factories.db.session.commit()
+    # when
+    csv_rows = read_csv(app, run(shop.manager, {"sort": "customer", "direction": "asc"}, columns=["customer", "phone"]))
+    wb = load_workbook(path_of(app, run(shop.manager, {"sort": "customer", "direction": "asc"}, format="xlsx",
+                                        columns=["customer", "phone"])))
+    # then: CSV neutralises the formulas only; XLSX text cells are text, never formulas, so nothing is added
+    assert csv_rows[1:] == [["'-2+3", "-"], ["'=1+1", "+27 73 716 1228"], ["Plain", "082 779 0876"]]
+    assert sheet_rows(wb["Orders"])[1:] == [["-2+3", "-"], ["=1+1", "+27 73 716 1228"], ["Plain", "082 779 0876"]]
+    assert {c.data_type for row in wb["Orders"].iter_rows(min_row=2) for c in row} == {"s"}
+
+
+def test_labels_by_default_and_codes_as_extra_columns(app, shop):
+    # given
+    factories.make_order(shop.branch1, status=OrderStatus.DELIVERY_READY, channel=SalesChannel.UBER_EATS,
+                         fulfilment_method=FulfilmentMethod.COLLECTION)
+    factories.db.session.commit()
+    columns = ["status", "status_code", "channel", "channel_code", "payment_status", "payment_status_code",
+               "method", "method_code", "delivery", "delivery_code"]
+    header = ["Status", "Status code", "Channel", "Channel code", "Payment", "Payment code", "Method", "Method code",
+              "Delivery", "Delivery code"]
+    row = ["Delivery ready", "DELIVERY-READY", "Uber Eats", "UBER_EATS", "Pending", "PENDING", "Collection",
+           "COLLECTION", "Standard", "STANDARD"]
+    # then: CSV and XLSX alike
+    assert read_csv(app, run(shop.manager, columns=columns)) == [header, row]
+    wb = load_workbook(path_of(app, run(shop.manager, format="xlsx", columns=columns)))
+    assert sheet_rows(wb["Orders"]) == [header, row]
+    # the per-line shape too; codes are never ticked by default
+    lines = read_csv(app, run(shop.manager, shape="lines", columns=["order_status", "order_status_code", "item_status",
+                                                                    "item_status_code", "channel"]))
+    assert lines == [["Order status", "Order status code", "Item status", "Item status code", "Channel"],
+                     ["Delivery ready", "DELIVERY-READY", "Active", "ACTIVE", "Uber Eats"]]
+    assert not {"status_code", "channel_code", "order_status_code", "item_status_code"} & {
+        k for shape in ("orders", "lines") for k in default_keys(shape)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,8 @@ from app.models import ExportJob, ExportStatus, StaffUser
 from app.orders.filters import parse_order_filter
 from app.models.types import utcnow
 from app.reports import exports
+from app.reports.columns import default_keys
+from app.templating import dt
 from tests import factories
 
 
@@ -199,3 +202,41 @@ def test_without_redis_the_export_runs_in_a_background_thread(client, auth, shop
         time.sleep(0.1)
     assert r.status_code == 286 and "Download" in r.get_data(as_text=True)
     assert client.get(f"/exports/{export_id}/download").status_code == 200
+
+
+def test_my_exports_shows_rows_size_and_expiry_once(client, auth, shop):
+    # given a finished export and a running one
+    expires = utcnow() + timedelta(days=7)
+    done = export_job(shop, ExportStatus.FINISHED, rows_done=1234, rows_total=1234, file_path="f.csv",
+                      file_name="orders-1.csv", file_size=2048, expires_at=expires)
+    running = export_job(shop, ExportStatus.RUNNING, rows_done=250, rows_total=1000, heartbeat_at=utcnow())
+    auth.login(shop.manager.email)
+    # when
+    html = client.get("/exports/").get_data(as_text=True)
+    # then: each figure once, in its own column
+    row = html[html.index(f'data-export="{done.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert row.count("1,234") == 1 and row.count("2.0 KB") == 1 and row.count(dt(expires)) == 1
+    assert "kept until" not in row and "Download orders-1.csv" in row
+    # the running row polls as a whole, so its rows, size and expiry fill in when it is done
+    running_row = html[html.index(f'data-export="{running.id}"'):]
+    running_row = running_row[:running_row.index("</tr>")]
+    assert f'hx-get="/exports/{running.id}/progress?view=row"' in running_row and "250 of 1,000" in running_row
+    assert "rows</span>" not in running_row  # the progress figure once, in the Rows column
+    r = client.get(f"/exports/{running.id}/progress?view=row", headers={"HX-Request": "true"})
+    assert r.status_code == 200 and r.get_data(as_text=True).lstrip().startswith("<tr")
+    r = client.get(f"/exports/{done.id}/progress?view=row", headers={"HX-Request": "true"})
+    assert r.status_code == 286 and "hx-get" not in r.get_data(as_text=True) and "2.0 KB" in r.get_data(as_text=True)
+
+
+def test_export_form_shows_the_shape_and_the_file_it_will_make(client, auth, shop):
+    auth.login(shop.manager.email)
+    html = client.get("/exports/new?status=ORDERED").get_data(as_text=True)
+    assert "<strong>One row per order</strong>: each order once" in html
+    assert 'href="/exports/new?status=ORDERED&amp;shape=lines" id="shape-lines">Switch to one row per order line' in html
+    summary = html[html.index('id="export-summary"'):html.index("</p>", html.index('id="export-summary"'))]
+    assert "CSV, one row per order" in summary and f"{len(default_keys('orders'))} columns" in summary
+    assert "Order, Placed at, Modified at, Branch, Channel, Status, Payment" in summary
+    lines = client.get("/exports/new?status=ORDERED&shape=lines").get_data(as_text=True)
+    assert "<strong>One row per order line</strong>: an order with three lines fills three rows" in lines
+    assert "Switch to one row per order<" in lines and "CSV, one row per order line" in lines

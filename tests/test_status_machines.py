@@ -221,7 +221,7 @@ def test_forbidden_move_is_refused_to_everyone(name, src, dst, role):
         MACHINES[name].check(src, dst, role)
     assert exc.value.role is None  # "cannot", not "not allowed": nobody may
     article = "An" if name[0] in "aeiou" else "A"
-    assert exc.value.message == f"{article} {name} cannot move from {src.value} to {dst.value}."
+    assert exc.value.message == f"{article} {name} cannot move from {src.label} to {dst.label}."
 
 
 # --- available_statuses: the buttons on the order page ------------------------------------------

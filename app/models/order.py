@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.labels import Labelled, sentence_case
 from app.models.types import MONEY, EventColumns, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts, utcnow
 from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus, PaymentStatus
 
@@ -23,10 +24,10 @@ class SalesChannel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"UBER_EATS": "Uber Eats"}.get(self.value, self.value.title())
+        return {"UBER_EATS": "Uber Eats"}.get(self.value) or sentence_case(self.value)
 
 
-class ActorType(enum.StrEnum):
+class ActorType(Labelled):
     STAFF = "STAFF"
     CUSTOMER = "CUSTOMER"
     CHANNEL = "CHANNEL"
@@ -143,7 +144,7 @@ class OrderItem(db.Model):
         return ", ".join(f"{v.get('attribute')}: {v.get('value')}" for v in self.variation or [])
 
 
-class OrderEventType(enum.StrEnum):
+class OrderEventType(Labelled):
     PLACED = "PLACED"
     IMPORTED = "IMPORTED"  # pushed in by a sales channel
     STATUS_CHANGED = "STATUS_CHANGED"
@@ -179,10 +180,10 @@ class PaymentProvider(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"COD": "Cash on delivery", "EFT": "EFT"}.get(self.value, self.value.title())
+        return {"COD": "Cash on delivery", "EFT": "EFT"}.get(self.value) or sentence_case(self.value)
 
 
-class PaymentState(enum.StrEnum):
+class PaymentState(Labelled):
     PENDING = "pending"
     AUTHORIZED = "authorized"
     COMPLETED = "completed"

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.labels import Labelled
 from app.models.types import MONEY, UTCDateTime, created_ts, money, str_enum, updated_ts
 from app.refunds.status import RefundDestination, RefundScenario, RefundStatus
 
@@ -91,7 +92,7 @@ class Voucher(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
 
 
-class ReturnStatus(enum.StrEnum):
+class ReturnStatus(Labelled):
     REQUESTED = "REQUESTED"  # the customer asked
     APPROVED = "APPROVED"  # the store agreed; items on their way back
     REJECTED = "REJECTED"  # the store declined

@@ -1,17 +1,17 @@
 """Background export jobs. The row is the truth the UI reads (status, progress, file)."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.labels import Labelled
 from app.models.types import JSONType, UTCDateTime, created_ts, str_enum
 
 
-class ExportStatus(enum.StrEnum):
+class ExportStatus(Labelled):
     QUEUED = "QUEUED"
     RUNNING = "RUNNING"
     FINISHED = "FINISHED"

@@ -27,6 +27,8 @@ SORT_KEYS = ("placed", "modified", "total", "code", "customer")
 SORT_ALIASES = {"created": "placed", "created_at": "placed", "updated": "modified", "updated_at": "modified"}
 MAX_PAGE = 1_000_000
 MAX_Q = 100
+DATE_RANGE = (date(2000, 1, 1), date(2099, 12, 31))  # the dates a filter accepts (an order desk's lifetime)
+_YEAR = re.compile(r"^([0-9]{4,})-")
 
 
 @dataclass
@@ -214,6 +216,9 @@ def _datetime(value: str | None, name: str, errors, *, end: bool, zone: ZoneInfo
     ``zone``; a time with an offset is that moment; a time without one is local time."""
     if not value:
         return None
+    if (message := _out_of_range(value)) is not None:
+        errors[name] = message
+        return None
     try:
         day = resolve_relative_date(value, today)
         if day is None and len(value) == 10:
@@ -225,6 +230,13 @@ def _datetime(value: str | None, name: str, errors, *, end: bool, zone: ZoneInfo
     except (ValueError, OverflowError):  # OverflowError: a day at the very edge of the calendar
         errors[name] = f"“{value}” is not a date (use YYYY-MM-DD)."
         return None
+
+
+def _out_of_range(value: str) -> str | None:
+    """A message when ``value`` looks like a date (YYYY-MM-DD...) whose year is outside DATE_RANGE."""
+    if (m := _YEAR.match(value)) and not DATE_RANGE[0].year <= int(m.group(1)) <= DATE_RANGE[1].year:
+        return f"“{value}” is out of range: use a date from {DATE_RANGE[0]} to {DATE_RANGE[1]}."
+    return None
 
 
 def _money(value: str | None, name: str, errors, label: str) -> Decimal | None:

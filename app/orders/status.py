@@ -5,6 +5,7 @@ import enum
 from collections.abc import Iterable
 from decimal import Decimal
 
+from app.labels import Labelled, sentence_case
 from app.statemachine import CH, SYS, C, M, Role, S, StateMachine  # noqa: F401
 
 
@@ -20,7 +21,7 @@ class OrderStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").title()
+        return sentence_case(self.value)
 
 
 class PaymentStatus(enum.StrEnum):
@@ -36,20 +37,20 @@ class PaymentStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").title()
+        return sentence_case(self.value)
 
 
-class FulfilmentMethod(enum.StrEnum):
+class FulfilmentMethod(Labelled):
     DELIVERY = "DELIVERY"  # shipped to the customer's address
     COLLECTION = "COLLECTION"  # click & collect at the branch
 
 
-class DeliveryMethod(enum.StrEnum):
+class DeliveryMethod(Labelled):
     STANDARD = "STANDARD"
     EXPRESS = "EXPRESS"
 
 
-class ItemStatus(enum.StrEnum):
+class ItemStatus(Labelled):
     ACTIVE = "ACTIVE"  # part of the order, to be fulfilled
     CANCELLED = "CANCELLED"  # cancelled before fulfilment (partial cancellation)
     REJECTED = "REJECTED"  # the store could not supply it (seed 002's reject)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+from app.labels import Labelled, sentence_case
 from app.statemachine import SYS, S, StateMachine
 
 
@@ -19,10 +20,10 @@ class ParcelStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").title()
+        return sentence_case(self.value)
 
 
-class ParcelMethod(enum.StrEnum):
+class ParcelMethod(Labelled):
     COURIER = "COURIER"  # third-party courier
     OWN_DRIVER = "OWN-DRIVER"  # the store's own driver
     COLLECTION = "COLLECTION"  # the customer collects at the branch

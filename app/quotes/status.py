@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+from app.labels import sentence_case
 from app.statemachine import SYS, C, S, StateMachine
 
 
@@ -17,7 +18,7 @@ class QuoteStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.title()
+        return sentence_case(self.value)
 
 
 Q = QuoteStatus

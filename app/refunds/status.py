@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 
+from app.labels import sentence_case
 from app.statemachine import SYS, M, StateMachine
 
 
@@ -15,7 +16,7 @@ class RefundStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.title()
+        return sentence_case(self.value)
 
 
 class RefundScenario(enum.StrEnum):

@@ -29,6 +29,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import xmlfile
 
+from app.labels import label_of
 from app.reports.columns import BOOL, DATETIME, DECIMAL, ENUM, MONEY, TEXT, Column
 from app.reports.columns import converters as column_converters
 
@@ -265,7 +266,7 @@ def _totals_sheet(wb: Workbook, totals: dict, bold: Font) -> None:
         ws.append([_cell(ws, h, font=bold) for h in [title, *head]])
         for key, currency, rows, qty, amount in totals[by]:
             amount = amount if amount is not None else Decimal("0.00")
-            ws.append([getattr(key, "value", key), currency, rows, *([qty or 0] if lines else []), money(amount)])
+            ws.append([label_of(key), currency, rows, *([qty or 0] if lines else []), money(amount)])
             if by == "status":
                 g = grand.setdefault(currency, [0, 0, Decimal("0.00")])
                 g[0], g[1], g[2] = g[0] + rows, g[1] + (qty or 0), g[2] + amount

@@ -3,7 +3,9 @@
 Every column is a typed SQL expression over ``orders`` (joined to ``branches``, and to ``order_items`` for the
 per-line shape). For CSV the formatting is done by the database itself (ISO dates, two-decimal amounts,
 formula-injection neutralising), so PostgreSQL can stream the file with ``COPY`` and SQLite with a bare cursor;
-for XLSX the typed values are read and written as typed cells.
+for XLSX the typed values are read and written as typed cells. Statuses, channels and methods are exported as
+their labels ("Delivery ready", "Uber Eats"), turned into labels by the database too (``label_sql``); their codes
+are optional extra columns ("Status code").
 
 Times are in the shop's zone (``app.localtime``): CSV has ISO times with their offset
 (``2026-12-02T14:05:00+02:00``, converted by PostgreSQL's ``AT TIME ZONE`` or SQLite's ``local_iso``); XLSX cells
@@ -11,6 +13,7 @@ cannot hold a zone, so they get local times and the header names the zone ("Plac
 """
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +23,18 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from app import localtime
-from app.models import Branch, Order, OrderItem
+from app.labels import labels
+from app.models import Branch, Order, OrderItem, SalesChannel
+from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus, PaymentStatus
 
 SHAPES = {"orders": "One row per order", "lines": "One row per order line"}
 FORMATS = {"csv": "CSV", "xlsx": "Excel (.xlsx)"}
 
-# A text cell starting with one of these is taken as a formula by spreadsheets.
+# CSV formula-injection rule (docs/EXPORTS.md): a text value starting with one of these is taken as a formula by
+# spreadsheets, so it gets a leading apostrophe, unless it is a plain number or a phone number (SAFE_VALUE):
+# those have no letters, so no function, cell reference or link can run, and they stay readable.
 INJECTION_CHARS = ("=", "+", "-", "@", "\t", "\r")
+SAFE_VALUE = r"\A(?:[+-]?[0-9]+(?:\.[0-9]+)?|\+[0-9][0-9 ().-]*|-)\Z"  # number | +phone | a lone dash
 
 TEXT, ENUM, MONEY, DECIMAL, INT, DATETIME, BOOL = "text", "enum", "money", "decimal", "int", "datetime", "bool"
 
@@ -87,15 +95,20 @@ def local_iso_sql(e: sa.ColumnElement, zone_name: str, dialect: str) -> sa.Colum
 
 
 def neutralised_sql(e: sa.ColumnElement) -> sa.ColumnElement:
-    """``'`` before a text that starts like a formula, in SQL (used by COPY and the SQLite cursor)."""
-    return sa.case((sa.func.substr(e, 1, 1).in_(INJECTION_CHARS), sa.literal("'", sa.String) + e), else_=e)
+    """``'`` before a text that a spreadsheet would evaluate, in SQL (used by COPY and the SQLite cursor).
+
+    The pattern runs as PostgreSQL's ``~`` or, on SQLite, as the ``REGEXP`` function SQLAlchemy registers
+    (Python's ``re``); it is only reached for the few values that start with an injection character."""
+    return sa.case((sa.func.substr(e, 1, 1).in_(INJECTION_CHARS) & ~e.regexp_match(SAFE_VALUE),
+                    sa.literal("'", sa.String) + e), else_=e)
 
 
-def neutralise(value: str | None) -> str | None:
-    """The same in Python, for cells written one by one (XLSX)."""
-    if value and value[0] in INJECTION_CHARS:
-        return "'" + value
-    return value
+def label_sql(e: sa.ColumnElement, enum_cls: type[enum.Enum]) -> sa.ColumnElement:
+    """The code column as its label, in SQL: ``CASE e WHEN 'DELIVERY-READY' THEN 'Delivery ready' ... END``,
+    generated from the enum's own labels (an unknown code is shown as it is)."""
+    code = sa.type_coerce(e, sa.String)
+    return sa.case({sa.literal(m.value, sa.String): label for m, label in labels(enum_cls).items()}, value=code,
+                   else_=code)
 
 
 def _variation(dialect: str) -> sa.ColumnElement:
@@ -118,18 +131,24 @@ def _address(key: str, part: str) -> Callable[[str], sa.ColumnElement]:
     return lambda _dialect: getattr(Order, key)[part].as_string()
 
 
+def _labelled(key: str, title: str, col, enum_cls: type[enum.Enum], width: int, default: bool) -> list[Column]:
+    """The label column ("Status": "Delivery ready") and, after it, its code column ("Status code")."""
+    return [Column(key, title, ENUM, lambda _dialect: label_sql(col, enum_cls), width, default),
+            Column(f"{key}_code", f"{title} code", ENUM, _c(col), width)]
+
+
 ORDER_COLUMNS: list[Column] = [
     Column("code", "Order", TEXT, _c(Order.code), 18, True),
     Column("placed_at", "Placed at", DATETIME, _c(Order.created_at), 20, True),
     Column("modified_at", "Modified at", DATETIME, _c(Order.updated_at), 20, True),
     Column("branch", "Branch", TEXT, _c(Branch.name), 18, True),
     Column("branch_code", "Branch code", TEXT, _c(Branch.code), 10),
-    Column("channel", "Channel", ENUM, _c(Order.channel), 12, True),
+    *_labelled("channel", "Channel", Order.channel, SalesChannel, 12, True),
     Column("external_reference", "Channel reference", TEXT, _c(Order.external_reference), 20),
-    Column("status", "Status", ENUM, _c(Order.status), 18, True),
-    Column("payment_status", "Payment", ENUM, _c(Order.payment_status), 16, True),
-    Column("method", "Method", ENUM, _c(Order.fulfilment_method), 12, True),
-    Column("delivery", "Delivery", ENUM, _c(Order.delivery_method), 11),
+    *_labelled("status", "Status", Order.status, OrderStatus, 18, True),
+    *_labelled("payment_status", "Payment", Order.payment_status, PaymentStatus, 16, True),
+    *_labelled("method", "Method", Order.fulfilment_method, FulfilmentMethod, 12, True),
+    *_labelled("delivery", "Delivery", Order.delivery_method, DeliveryMethod, 11, False),
     Column("customer", "Customer", TEXT, _c(Order.customer_name), 24, True),
     Column("email", "Email", TEXT, _c(Order.customer_email), 28, True),
     Column("phone", "Phone", TEXT, _c(Order.customer_phone), 16),
@@ -151,8 +170,8 @@ LINE_COLUMNS: list[Column] = [
     Column("order_code", "Order", TEXT, _c(Order.code), 18, True),
     Column("placed_at", "Placed at", DATETIME, _c(Order.created_at), 20, True),
     Column("branch", "Branch", TEXT, _c(Branch.name), 18, True),
-    Column("channel", "Channel", ENUM, _c(Order.channel), 12, True),
-    Column("order_status", "Order status", ENUM, _c(Order.status), 18),
+    *_labelled("channel", "Channel", Order.channel, SalesChannel, 12, True),
+    *_labelled("order_status", "Order status", Order.status, OrderStatus, 18, False),
     Column("customer", "Customer", TEXT, _c(Order.customer_name), 24, True),
     Column("sku", "SKU", TEXT, _c(OrderItem.sku), 16, True),
     Column("barcode", "Barcode", TEXT, _c(OrderItem.barcode), 16),
@@ -164,7 +183,7 @@ LINE_COLUMNS: list[Column] = [
     Column("tax_rate", "Tax rate %", DECIMAL, _c(OrderItem.tax_rate), 10),
     Column("tax", "Tax", MONEY, _c(OrderItem.tax_amount), 11),
     Column("line_total", "Line total", MONEY, _c(OrderItem.line_total), 12, True),
-    Column("item_status", "Item status", ENUM, _c(OrderItem.status), 16, True),
+    *_labelled("item_status", "Item status", OrderItem.status, ItemStatus, 16, True),
     Column("refunded_quantity", "Refunded qty", INT, _c(OrderItem.refunded_quantity), 10),
     Column("currency", "Currency", TEXT, _c(Order.currency), 9, True),
 ]
@@ -195,8 +214,8 @@ def resolve(shape: str, keys: list[str]) -> list[Column]:
 
 # --- Python-side conversion for typed (XLSX) output ------------------------------------------------
 
-def _text(v):
-    return neutralise(v if v is None or isinstance(v, str) else str(v))
+def _text(v):  # an XLSX text cell is never a formula: no apostrophe needed
+    return v if v is None or isinstance(v, str) else str(v)
 
 
 def _enum(v):

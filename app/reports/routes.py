@@ -76,10 +76,12 @@ def detail(export_id: int):
 @bp.get("/<int:export_id>/progress")
 @manager_required
 def progress(export_id: int):
-    """The polled panel; 286 tells htmx to stop polling once the job is done."""
+    """The polled panel (or, with ``view=row``, the polled row of My exports); 286 tells htmx to stop polling
+    once the job is done."""
     exports.fail_stale_exports()
     job = _own_job_or_404(export_id)
-    return render_template("reports/_progress.html", job=job), 286 if job.status in DONE else 200
+    template = "reports/_row.html" if request.args.get("view") == "row" else "reports/_progress.html"
+    return render_template(template, job=job, describe=describe), 286 if job.status in DONE else 200
 
 
 @bp.get("/<int:export_id>/download")
@@ -130,7 +132,8 @@ def _render_form(f, form: ExportForm, chosen: list[str], *, submitted: bool = Fa
     rows = [(COLUMNS[shape][k], k in chosen, i) for i, k in enumerate(chosen + rest, 1)]
     query = urlencode(f.to_args(paging=False))
     return render_template("reports/new.html", f=f, form=form, rows=rows, shape=shape, shapes=SHAPES,
-                           formats=FORMATS, query=query, submitted=submitted)
+                           formats=FORMATS, query=query, submitted=submitted,
+                           picked=[COLUMNS[shape][k].label for k in chosen])
 
 
 def describe(job: ExportJob) -> str:
