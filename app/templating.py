@@ -38,12 +38,16 @@ def money(amount, currency: str | None = None) -> str:
     return f"{sign}{symbol}{text}"
 
 
-def dt(value: datetime | None, zone: ZoneInfo | str | None = None) -> str:
+def dt(value: datetime | None, zone: ZoneInfo | str | None = None, fmt: str | None = None) -> str:
     """A stored (UTC) time as people read it: local, with the zone, "2 Dec 2026 14:05 SAST". ``zone``: the
-    shop's (SHOP_TIMEZONE) unless given, e.g. ``order.created_at|dt(order.branch.zone)`` on an order's page."""
+    shop's (SHOP_TIMEZONE) unless given, e.g. ``order.created_at|dt(order.branch.zone)`` on an order's page.
+    ``fmt`` (strftime) shows a part of the local time instead, e.g. ``|dt(fmt="%H:%M")`` in a dense table."""
     if value is None:
         return "—"
-    return localtime.display(value, localtime.load_zone(zone) if isinstance(zone, str) else zone)
+    zone = localtime.load_zone(zone) if isinstance(zone, str) else zone
+    if fmt:
+        return localtime.to_local(value, zone).strftime(fmt)
+    return localtime.display(value, zone)
 
 
 def badge(status) -> Markup:
