@@ -74,7 +74,7 @@ def test_checkbox_dropdown_filters_and_summary(page, shop, desk):
     for box in status.get_by_role("checkbox").all():
         label = box.locator("xpath=..").bounding_box()
         assert menu["y"] <= label["y"] and label["y"] + label["height"] <= menu["y"] + menu["height"] + 1
-    status.get_by_role("checkbox", name="Delivery Ready", exact=True).check()
+    status.get_by_role("checkbox", name="Delivery ready", exact=True).check()
     page.wait_for_url(re.compile(r"status=DELIVERY-READY"))
     status.get_by_role("checkbox", name="Ordered", exact=True).check()
     page.wait_for_url(re.compile(r"status=ORDERED.*status=DELIVERY-READY|status=DELIVERY-READY.*status=ORDERED"))
