@@ -347,8 +347,10 @@ def test_derive_payment_status(total, completed, refunded, latest, expected):
     [
         pytest.param(D("100.00"), D("0"), D("0"), "cancelled", PaymentStatus.VOIDED, id="voided-attempt"),
         pytest.param(D("100.00"), D("0"), D("0"), None, PaymentStatus.VOIDED, id="never-paid"),
-        pytest.param(D("100.00"), D("0"), D("0"), "failed", PaymentStatus.VOIDED, id="failed-then-cancelled"),
-        pytest.param(D("100.00"), D("0"), D("0"), "expired", PaymentStatus.VOIDED, id="expired-then-cancelled"),
+        pytest.param(D("100.00"), D("0"), D("0"), "pending", PaymentStatus.VOIDED, id="pending-attempt"),
+        pytest.param(D("100.00"), D("0"), D("0"), "authorized", PaymentStatus.VOIDED, id="authorised-attempt"),
+        pytest.param(D("100.00"), D("0"), D("0"), "failed", PaymentStatus.FAILED, id="failed-says-so"),
+        pytest.param(D("100.00"), D("0"), D("0"), "expired", PaymentStatus.EXPIRED, id="expired-says-so"),
         pytest.param(D("0.00"), D("0"), D("0"), None, PaymentStatus.VOIDED, id="zero-total"),
         pytest.param(D("100.00"), D("0"), D("0"), "disputed", PaymentStatus.DISPUTED, id="a-dispute-still-shows"),
         pytest.param(D("100.00"), D("100.00"), D("100.00"), "refunded", PaymentStatus.REFUNDED, id="refunded"),

@@ -133,18 +133,20 @@ def determine_order_status(
 
 def derive_payment_status(total: Decimal, completed: Decimal, refunded: Decimal, latest: str | None, *,
                           cancelled: bool = False) -> PaymentStatus:
-    """Payment status from the payments themselves ("fully paid" is never set by hand). ``cancelled``: the
-    order was cancelled, so nothing is owed on it any more."""
+    """Payment status from the payments themselves ("fully paid" is never set by hand).
+
+    ``cancelled``: the order was cancelled, so nothing is owed on it any more: where an open order would say
+    money is still to come (PENDING, AUTHORIZED), a cancelled one says VOIDED."""
     if completed > 0 and refunded >= completed:
         return PaymentStatus.REFUNDED
     if refunded > 0:
         return PaymentStatus.PARTIALLY_REFUNDED
-    if cancelled and completed == 0 and latest != "disputed":
-        return PaymentStatus.VOIDED
-    if completed >= total and (completed > 0 or total == 0):
+    if completed >= total and (completed > 0 or (total == 0 and not cancelled)):
         return PaymentStatus.PAID
     if completed > 0:
         return PaymentStatus.PARTIALLY_PAID
+    if latest in (None, "pending", "authorized", "cancelled") and cancelled:
+        return PaymentStatus.VOIDED
     if latest == "authorized":
         return PaymentStatus.AUTHORIZED
     if latest == "failed":
