@@ -10,7 +10,7 @@ import re
 
 MIN_ID = 1
 MAX_ID = 2**31 - 1
-_DIGITS = re.compile(r"\d{1,19}")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: int() would also take "٣" or "4_000"
 
 
 def is_id(n: int) -> bool:
