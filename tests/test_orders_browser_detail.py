@@ -11,6 +11,12 @@ from tests import factories
 from tests.conftest import sign_in
 
 
+def status_of(order) -> OrderStatus:
+    """The order's status as stored now (the browser changed it through another connection)."""
+    factories.db.session.expire_all()
+    return factories.db.session.get(type(order), order.id).status
+
+
 def test_staff_signs_in_searches_by_code_opens_and_changes_status(page, shop):
     # given a few orders in the staff member's branch and one in another branch
     wanted = factories.make_order(shop.branch1, code="ORD-2026-031337")
@@ -42,8 +48,7 @@ def test_staff_signs_in_searches_by_code_opens_and_changes_status(page, shop):
     expect(page.locator(".badges")).to_contain_text("Processing")
     expect(page.locator(".flash-success")).to_contain_text("is now Processing")
     expect(page.locator("#timeline")).to_contain_text("Picking now")
-    factories.db.session.expire_all()
-    assert factories.db.session.get(type(wanted), wanted.id).status == OrderStatus.PROCESSING
+    assert status_of(wanted) == OrderStatus.PROCESSING
 
 
 def test_cancel_asks_for_the_reason_in_a_dialog_before_anything_is_sent(page, shop):
@@ -78,8 +83,7 @@ def test_cancel_asks_for_the_reason_in_a_dialog_before_anything_is_sent(page, sh
     expect(page).to_have_url(re.compile(rf"/orders/{order.id}$"))
     expect(page.locator("#timeline")).to_contain_text("Customer called to cancel")
     assert len(requests) == 1
-    factories.db.session.expire_all()
-    assert factories.db.session.get(type(order), order.id).status == OrderStatus.CANCELLED
+    assert status_of(order) == OrderStatus.CANCELLED
 
 
 def test_a_stale_page_shows_the_order_as_it_is_now_and_a_retry_works(page, shop):
@@ -108,8 +112,7 @@ def test_a_stale_page_shows_the_order_as_it_is_now_and_a_retry_works(page, shop)
     # and a reload re-posts nothing
     page.reload()
     expect(page.locator(".badges")).to_contain_text("Delivery Ready")
-    factories.db.session.expire_all()
-    assert factories.db.session.get(type(order), order.id).status == OrderStatus.DELIVERY_READY
+    assert status_of(order) == OrderStatus.DELIVERY_READY
 
 
 def test_bulk_cancel_asks_for_the_reason_and_the_result_survives_a_reload(page, shop):
@@ -127,8 +130,6 @@ def test_bulk_cancel_asks_for_the_reason_and_the_result_survives_a_reload(page, 
     expect(page).to_have_url(re.compile(r"/orders/bulk/"))
     page.reload()
     expect(page.locator("#bulk-summary")).to_have_text("2 changed.")
-    factories.db.session.expire_all()
-    for order in orders:
-        assert factories.db.session.get(type(order), order.id).status == OrderStatus.CANCELLED
+    assert [status_of(order) for order in orders] == [OrderStatus.CANCELLED] * 2
     events = factories.db.session.query(OrderEvent).filter_by(type="STATUS_CHANGED").all()
     assert sorted(e.message for e in events) == ["Duplicate orders", "Duplicate orders"]
