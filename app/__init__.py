@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from app.config import Config, TestConfig
 from app.extensions import csrf, db, htmx, login_manager, migrate
+from app.ids import MAX_ID, MIN_ID
 from app.localtime import check_config, register_sqlite_functions
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,8 @@ class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` in every route: a positive id that fits a 32-bit INTEGER column."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("min", 1)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("min", MIN_ID)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

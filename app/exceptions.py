@@ -36,6 +36,16 @@ class StaleObject(DomainError):
         super().__init__(f"This {what} was changed by someone else meanwhile. Reload and try again.")
 
 
+class RefundNeeded(DomainError):
+    """Money was taken for the order: cancelling it must give the money back, which a status change cannot."""
+
+    code = "refund_needed"
+
+    def __init__(self, what: str = "order"):
+        super().__init__(f"This {what} has completed payments: cancelling it needs a refund, which a status change "
+                         "cannot make. Nothing was changed.")
+
+
 class ValidationFailed(DomainError):
     code = "invalid"
     status = 400

@@ -18,7 +18,7 @@ BADGE_TONES = {
     "ORDERED": "info", "PROCESSING": "warn", "DELIVERY-READY": "accent", "PARTIALLY-FULFILLED": "accent",
     "FULFILLED": "ok", "CANCELLED": "muted", "REFUNDED": "danger", "PARTIALLY-REFUNDED": "danger",
     "PENDING": "warn", "AUTHORIZED": "info", "PARTIALLY-PAID": "warn", "PAID": "ok", "FAILED": "danger",
-    "DISPUTED": "danger", "EXPIRED": "muted",
+    "DISPUTED": "danger", "EXPIRED": "muted", "VOIDED": "muted",
     "OPEN": "info", "PACKED": "accent", "READY": "accent", "COLLECTED-BY-DRIVER": "warn", "IN-TRANSIT": "warn",
     "ARRIVED": "warn", "DELIVERED": "ok", "COLLECTED": "ok", "RETURNED": "danger",
     "completed": "ok", "pending": "warn", "authorized": "info", "failed": "danger", "refunded": "danger",

@@ -172,7 +172,8 @@ def latest_state(order: Order) -> str | None:
 def test_payment_status_is_what_the_payments_say(demo):
     for order in demo.orders:
         assert order.payment_status == derive_payment_status(order.total, paid(order), order.refunded_total,
-                                                             latest_state(order)), order.code
+                                                             latest_state(order),
+                                                             cancelled=order.status == O.CANCELLED), order.code
 
 
 def test_refunds_follow_their_scenario(demo):
@@ -258,6 +259,23 @@ def test_cancelled_orders_say_why(demo):
     for order in (o for o in demo.orders if o.status in (O.CANCELLED, O.REFUNDED, O.PARTIALLY_REFUNDED)):
         cancels = [e for e in order.events if e.to_status == O.CANCELLED.value]
         assert all(e.message for e in cancels), order.code
+
+
+def test_paid_orders_are_cancelled_by_their_refund_after_the_money_went_back(demo):
+    cancelled_paid = 0
+    for order in demo.orders:
+        timeline = sorted(order.events, key=lambda e: e.id)
+        cancel = next((e for e in timeline if e.type == OrderEventType.STATUS_CHANGED
+                       and e.to_status == O.CANCELLED.value), None)
+        if cancel is None:
+            continue
+        assert all(i.status.value != "ACTIVE" for i in order.items), order.code
+        assert order.payment_status not in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED), order.code
+        if paid(order):
+            cancelled_paid += 1
+            refunded = [e for e in timeline if e.type == OrderEventType.REFUND and e.to_status == "COMPLETED"]
+            assert refunded and refunded[0].id < cancel.id, order.code
+    assert cancelled_paid  # the S1 and S2 stories
 
 
 def test_every_timeline_ends_in_the_order_status(demo):
@@ -357,6 +375,7 @@ def test_the_default_shop_is_consistent_too(db):
                   test_refunded_orders_gave_back_what_was_paid, test_fulfilled_orders_were_handed_over_and_paid,
                   test_parcels_match_each_status, test_every_timeline_ends_in_the_order_status,
                   test_converted_quotes_point_at_their_orders_both_ways, test_demo_customer_has_orders_in_many_states,
+                  test_paid_orders_are_cancelled_by_their_refund_after_the_money_went_back,
                   test_every_refund_quote_parcel_and_return_state_is_present):
         check(shop)
 
@@ -391,7 +410,8 @@ def check_bulk_orders(db, count: int) -> None:
     assert {O.FULFILLED, O.CANCELLED, O.REFUNDED, O.PARTIALLY_REFUNDED} <= statuses
     for order in db.session.scalars(sa.select(Order).options(selectinload(Order.payments))):
         assert order.payment_status == derive_payment_status(order.total, paid(order), order.refunded_total,
-                                                             latest_state(order)), order.code
+                                                             latest_state(order),
+                                                             cancelled=order.status == O.CANCELLED), order.code
     disputed_or_expired = {PaymentStatus.DISPUTED, PaymentStatus.EXPIRED}
     assert disputed_or_expired <= set(db.session.scalars(sa.select(Order.payment_status).distinct()))
 

@@ -1,6 +1,8 @@
 """The order list and order detail pages: listing, search, filter, scoping, status changes."""
 from __future__ import annotations
 
+import re
+
 from app.models import OrderEvent
 from app.orders.status import OrderStatus
 from tests import factories
@@ -87,7 +89,7 @@ def test_status_change_is_recorded_with_actor_and_reason(client, auth, shop):
     token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status",
                     data={"status": "PROCESSING", "reason": "Picking now", "version": "1", "csrf_token": token})
-    assert r.status_code == 302
+    assert r.status_code == 303
     factories.db.session.expire_all()
     assert order.status == OrderStatus.PROCESSING
     event = factories.db.session.query(OrderEvent).filter_by(order_id=order.id, type="STATUS_CHANGED").one()
@@ -107,14 +109,34 @@ def test_forbidden_status_change_by_url_is_refused_and_changes_nothing(client, a
     assert not factories.db.session.query(OrderEvent).filter_by(order_id=order.id).count()
 
 
-def test_stale_version_is_refused(client, auth, shop):
+def test_stale_version_shows_the_order_as_it_is_now_at_its_own_url(client, auth, shop):
+    # given the page was opened at version 1, then another tab started processing the order (version 2)
     order = factories.make_order(shop.branch1)
     factories.db.session.commit()
     auth.login(shop.staff1.email)
     token = factories.csrf_token(client, f"/orders/{order.id}")
-    r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "version": "0", "csrf_token": token})
-    assert r.status_code == 409
-    assert "changed by someone else" in r.get_data(as_text=True)
+    r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "version": "1", "csrf_token": token})
+    assert r.status_code == 303
+    # when the first tab sends its (now stale) change; its target is no longer even offered
+    r = client.post(f"/orders/{order.id}/status", data={"status": "PROCESSING", "version": "1", "csrf_token": token})
+    # then it is sent to the order's own page, which shows the message and the current version
+    assert r.status_code == 303 and r.headers["Location"] == f"/orders/{order.id}"
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Someone else changed this order meanwhile" in html
+    assert 'name="version" type="hidden" value="2"' in html
+    # and a retry from there works
+    r = client.post(f"/orders/{order.id}/status", data={"status": "DELIVERY-READY", "version": "2", "csrf_token": token})
+    assert r.status_code == 303
+    factories.db.session.expire_all()
+    assert order.status == OrderStatus.DELIVERY_READY
+
+
+def test_opening_the_status_address_goes_to_the_order(client, auth, shop):
+    order = factories.make_order(shop.branch1)
+    factories.db.session.commit()
+    auth.login(shop.staff1.email)
+    r = client.get(f"/orders/{order.id}/status")
+    assert r.status_code == 302 and r.headers["Location"] == f"/orders/{order.id}"
 
 
 def test_cancellation_needs_a_reason(client, auth, shop):
@@ -123,7 +145,60 @@ def test_cancellation_needs_a_reason(client, auth, shop):
     auth.login(shop.staff1.email)
     token = factories.csrf_token(client, f"/orders/{order.id}")
     r = client.post(f"/orders/{order.id}/status", data={"status": "CANCELLED", "version": "1", "csrf_token": token})
-    assert r.status_code == 409 and "Say why" in r.get_data(as_text=True)
+    assert r.status_code == 303 and r.headers["Location"] == f"/orders/{order.id}"
+    assert "Say why" in client.get(r.headers["Location"]).get_data(as_text=True)
+    factories.db.session.expire_all()
+    assert order.status == OrderStatus.ORDERED
+
+
+def test_status_buttons_are_named_by_the_action(client, auth, shop):
+    ordered = factories.make_order(shop.branch1)
+    ready = factories.make_order(shop.branch1, status=OrderStatus.DELIVERY_READY)
+    factories.db.session.commit()
+    auth.login(shop.manager.email)
+    html = client.get(f"/orders/{ordered.id}").get_data(as_text=True)
+    assert re.findall(r'value="[A-Z-]+"[^>]*>([^<]+)</button>', html) == ["Start processing", "Cancel order"]
+    html = client.get(f"/orders/{ready.id}").get_data(as_text=True)
+    assert re.findall(r'value="[A-Z-]+"[^>]*>([^<]+)</button>', html) == [
+        "Mark partly fulfilled", "Mark fulfilled", "Back to processing", "Cancel order"]
+
+
+def test_cancel_button_asks_for_the_reason_in_a_dialog(client, auth, shop):
+    order = factories.make_order(shop.branch1)
+    factories.db.session.commit()
+    auth.login(shop.staff1.email)
+    html = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    button = re.search(r'<button[^>]*value="CANCELLED"[^>]*>', html, re.S).group(0)
+    assert 'data-reason-dialog="#cancel-dialog"' in button and "data-confirm" not in button
+    dialog = html[html.index('<dialog id="cancel-dialog"'):html.index("</dialog>")]
+    assert "required" in dialog and "<textarea" in dialog
+
+
+def test_a_cancelled_order_says_nothing_is_owed_and_a_refunded_one_shows_net_paid(client, auth, shop):
+    # given an unpaid order cancelled with its pending payment, and a paid order partly refunded
+    from decimal import Decimal
+
+    from app.actors import Actor
+    from app.models import Payment, PaymentState
+    from app.orders.actions import change_order_status, recompute_payment_status
+
+    cancelled = factories.make_order(shop.branch1)
+    cancelled.payments.append(Payment(provider="EFT", amount=cancelled.total, currency="ZAR",
+                                      status=PaymentState.PENDING))
+    change_order_status(cancelled, to=OrderStatus.CANCELLED, actor=Actor.staff(shop.staff1), reason="Duplicate")
+    refunded = factories.make_order(shop.branch1, status=OrderStatus.FULFILLED, paid=True)  # R150.00
+    refunded.refunded_total = Decimal("50.00")
+    recompute_payment_status(refunded)
+    factories.db.session.commit()
+    auth.login(shop.staff1.email)
+    # then
+    html = client.get(f"/orders/{cancelled.id}").get_data(as_text=True)
+    badges = html[html.index('class="badges"'):html.index("</div>", html.index('class="badges"'))]
+    assert 'data-status="VOIDED"' in badges and 'data-status="PENDING"' not in badges
+    html = client.get(f"/orders/{refunded.id}").get_data(as_text=True)
+    assert "fully paid" not in html
+    assert re.search(r'id="paid">R150\.00<', html) and re.search(r'id="refunded">R50\.00<', html)
+    assert re.search(r'id="net-paid">R100\.00<', html)
 
 
 def test_status_change_without_the_version_seen_is_refused(client, auth, shop):

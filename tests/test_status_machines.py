@@ -59,8 +59,11 @@ EXPECTED = {
     },
     "parcel": {
         (P.OPEN, P.PACKED): STAFF_UP,
+        (P.OPEN, P.RETURNED): {SYSTEM},
         (P.PACKED, P.READY): STAFF_UP,
         (P.PACKED, P.OPEN): STAFF_UP,
+        (P.PACKED, P.RETURNED): {SYSTEM},
+        (P.READY, P.RETURNED): {SYSTEM},
         (P.READY, P.COLLECTED_BY_DRIVER): STAFF_UP | {SYSTEM},
         (P.READY, P.COLLECTED): STAFF_UP,
         (P.READY, P.PACKED): STAFF_UP,
@@ -339,6 +342,25 @@ def test_derive_payment_status(total, completed, refunded, latest, expected):
     assert derive_payment_status(total, completed, refunded, latest) == expected
 
 
+@pytest.mark.parametrize(
+    "total, completed, refunded, latest, expected",
+    [
+        pytest.param(D("100.00"), D("0"), D("0"), "cancelled", PaymentStatus.VOIDED, id="voided-attempt"),
+        pytest.param(D("100.00"), D("0"), D("0"), None, PaymentStatus.VOIDED, id="never-paid"),
+        pytest.param(D("100.00"), D("0"), D("0"), "pending", PaymentStatus.VOIDED, id="pending-attempt"),
+        pytest.param(D("100.00"), D("0"), D("0"), "authorized", PaymentStatus.VOIDED, id="authorised-attempt"),
+        pytest.param(D("100.00"), D("0"), D("0"), "failed", PaymentStatus.FAILED, id="failed-says-so"),
+        pytest.param(D("100.00"), D("0"), D("0"), "expired", PaymentStatus.EXPIRED, id="expired-says-so"),
+        pytest.param(D("0.00"), D("0"), D("0"), None, PaymentStatus.VOIDED, id="zero-total"),
+        pytest.param(D("100.00"), D("0"), D("0"), "disputed", PaymentStatus.DISPUTED, id="a-dispute-still-shows"),
+        pytest.param(D("100.00"), D("100.00"), D("100.00"), "refunded", PaymentStatus.REFUNDED, id="refunded"),
+        pytest.param(D("100.00"), D("100.00"), D("0"), "completed", PaymentStatus.PAID, id="money-still-held"),
+    ],
+)
+def test_a_cancelled_order_owes_nothing(total, completed, refunded, latest, expected):
+    assert derive_payment_status(total, completed, refunded, latest, cancelled=True) == expected
+
+
 # --- vocabularies of the other systems ----------------------------------------------------------
 
 def test_every_order_status_maps_to_the_customer_app_and_to_a_numeric_code():
@@ -433,10 +455,10 @@ def test_cancelling_requires_a_reason(db, shop, reason):
     assert _events(db, order) == []
 
 
-def test_cancelling_cancels_pending_payments_and_keeps_completed_ones(db, shop):
+def test_cancelling_voids_pending_payments_and_keeps_failed_ones(db, shop):
     # given
     order = factories.make_order(shop.branch1, status=O.PROCESSING)
-    for state in (PaymentState.COMPLETED, PaymentState.PENDING, PaymentState.AUTHORIZED, PaymentState.FAILED):
+    for state in (PaymentState.FAILED, PaymentState.PENDING, PaymentState.AUTHORIZED):
         order.payments.append(Payment(provider=PaymentProvider.CARD, amount=Decimal("10.00"), currency="ZAR",
                                       status=state))
     db.session.commit()
@@ -445,8 +467,8 @@ def test_cancelling_cancels_pending_payments_and_keeps_completed_ones(db, shop):
     db.session.commit()
     # then
     db.session.expire_all()
-    assert sorted(p.status.value for p in order.payments) == ["cancelled", "cancelled", "completed", "failed"]
-    assert order.status == O.CANCELLED
+    assert sorted(p.status.value for p in order.payments) == ["cancelled", "cancelled", "failed"]
+    assert order.status == O.CANCELLED and order.payment_status == PaymentStatus.VOIDED
     assert event.message == "Out of stock"  # trimmed
     assert (event.from_status, event.to_status) == ("PROCESSING", "CANCELLED")
 
@@ -461,10 +483,10 @@ def test_cancelling_voids_an_authorisation_and_the_payment_status_follows(db, sh
     # when it is cancelled
     change_order_status(order, to=O.CANCELLED, actor=Actor.staff(shop.staff1), reason="Customer changed their mind")
     db.session.commit()
-    # then the hold is released and the order no longer says "Authorized"
+    # then the hold is released and the order says nothing is owed (not "Authorized", not "Pending")
     db.session.expire_all()
     assert [p.status for p in order.payments] == [PaymentState.CANCELLED]
-    assert order.payment_status == PaymentStatus.PENDING
+    assert order.payment_status == PaymentStatus.VOIDED
 
 
 def test_customer_and_channel_may_cancel_an_ordered_order(db, shop):

@@ -601,7 +601,7 @@ def _payment(gen: _Generator, channel: str, fulfilment: str, status: str,
     r = gen.rng.random()
     if status == "CANCELLED":
         if r < 0.6:
-            return "PENDING", (provider, "cancelled", total)
+            return "VOIDED", (provider, "cancelled", total)  # nothing owed: the attempt was voided
         if r < 0.85:
             return "FAILED", (provider, "failed", total)
         return "EXPIRED", (provider, "expired", total)

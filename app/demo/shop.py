@@ -146,6 +146,7 @@ def _must_have_plans() -> list[Plan]:
     plans = [Plan(O.ORDERED, card, outcome) for outcome in ("completed", "pending", "authorized", "failed")]
     plans += [Plan(O.ORDERED, eft, "partial"), Plan(O.ORDERED, cod, "pending"), Plan(O.PROCESSING, card, "authorized"),
               Plan(O.PROCESSING, eft, "partial"), Plan(O.DELIVERY_READY, cod, "pending"),
+              Plan(O.DELIVERY_READY, card, side="box:OPEN"),
               Plan(O.PARTIALLY_FULFILLED, card), Plan(O.FULFILLED, cod), Plan(O.FULFILLED, ch),
               Plan(O.CANCELLED, card, "failed"), Plan(O.CANCELLED, card, "pending")]
     plans += [Plan(O.REFUNDED, card, scenario=s) for s in REFUNDED_SCENARIOS]

@@ -41,7 +41,8 @@ class Plan:
 
     ``outcome`` is the first payment attempt's result (completed, pending, authorized, failed, partial);
     ``scenario`` a refund story (S1-full, S2, S3-full, S3-part, S4, S5-full, S5-part); ``side`` an extra on a
-    fulfilled order (refund:REQUESTED, return:APPROVED, note, ...); ``destination`` forces a refund destination.
+    fulfilled order (refund:REQUESTED, return:APPROVED, note, ...), or box:OPEN on a DELIVERY-READY one (its last
+    parcel still open); ``destination`` forces a refund destination.
     """
 
     status: OrderStatus
@@ -103,18 +104,17 @@ class OrderStory:
         self._cancel(self._canceller(), self.rng.choice(names.CANCEL_REASONS))
 
     def _store_cannot_fulfil(self) -> None:
-        """S1: the store cancels a paid order it cannot supply and gives everything back, delivery fee too."""
+        """S1: the store cannot supply a paid order: a refund gives everything back, delivery fee too, and
+        cancels the order once the money is back (a paid order is never cancelled by a status change)."""
         self._wait(20, 600)
         self._move(O.PROCESSING, self._staff())
         self._wait(30, 900)
-        self._cancel(self._staff(), self.rng.choice(("Out of stock", "No driver available (weather)")))
-        self._refund(RefundScenario.S1, self._all_units(), reason="Store could not fulfil the order",
-                     cancels_order=True)
+        self._refund(RefundScenario.S1, self._all_units(), cancels_order=True,
+                     reason=self.rng.choice(("Out of stock", "No driver available (weather)")))
 
     def _customer_not_available(self) -> None:
-        """S2: the parcel comes back, a manager cancels, the items are refunded and the delivery fee kept."""
+        """S2: the parcel comes back; a refund of the items (the delivery fee kept) cancels the order."""
         self._failed_delivery()
-        self._cancel(self._manager(), "Customer not available at delivery")
         self._refund(RefundScenario.S2, self._all_units(), reason="Customer not available at delivery",
                      cancels_order=True)
 
@@ -165,7 +165,8 @@ class OrderStory:
         order = self.order
         completed = sum((p.amount for p in order.payments if p.status == PaymentState.COMPLETED), ZERO)
         latest = max(order.payments, key=lambda p: p.id).status.value if order.payments else None
-        order.payment_status = derive_payment_status(order.total, completed, order.refunded_total, latest)
+        order.payment_status = derive_payment_status(order.total, completed, order.refunded_total, latest,
+                                                     cancelled=order.status == O.CANCELLED)
         order.updated_at = self.t
         if order.fulfilled_at is not None or order.status == O.PARTIALLY_FULFILLED:
             order.invoice_number = self.ctx.codes("INV", order.created_at)
@@ -269,6 +270,9 @@ class OrderStory:
         }))
 
     def _cancel(self, actor: Actor, reason: str) -> None:
+        """As app.orders.actions.cancel_order: the remaining items are cancelled and open payment attempts voided.
+        A paid order is only cancelled by its refund (``cancels_order``), once the money went back. Demo
+        cancellations never have a parcel with goods still at the branch, so there is nothing to take back."""
         self._move(O.CANCELLED, actor, reason=reason)
         for payment in self.order.payments:  # as app.orders.actions: pending attempts are cancelled
             if payment.provider == PaymentProvider.EFT and payment.status == PaymentState.PENDING:
@@ -277,7 +281,8 @@ class OrderStory:
             elif payment.status in (PaymentState.PENDING, PaymentState.AUTHORIZED):
                 self._update_payment(payment, PaymentState.CANCELLED, "Payment cancelled with the order", SYSTEM)
         for item in self.order.items:
-            item.status = ItemStatus.CANCELLED
+            if item.status == ItemStatus.ACTIVE:
+                item.status = ItemStatus.CANCELLED
 
     # --- parcels ---------------------------------------------------------------------------------
     def _pack(self, *, partial_ready: bool) -> None:
@@ -290,6 +295,8 @@ class OrderStory:
             steps = [P.PACKED, P.READY]
             if partial_ready and n == len(groups) - 1:  # the last box may still be on the packing table
                 steps = self.rng.choices(([P.PACKED, P.READY], [P.PACKED], []), (80, 15, 5))[0]
+                if self.plan.side == "box:OPEN":  # one such box for sure, so the demo shows every parcel status
+                    steps = []
             for status in steps:
                 self._wait(5, 90)
                 self._move_parcel(parcel, status, self._staff())
@@ -458,7 +465,7 @@ class OrderStory:
                 refund.decided_by_id = manager.id
             self._refund_event(refund, src, status, actor)
         if final == R.COMPLETED:
-            self._complete(refund, manager.id, return_request)
+            self._complete(refund, manager_actor, manager.id, return_request)
         return refund
 
     def _refund_items(self, units: list[tuple[OrderItem, int]]) -> list[RefundItem]:
@@ -488,7 +495,8 @@ class OrderStory:
             return RefundDestination.EXTERNAL
         return self.rng.choices(list(RefundDestination), (45, 15, 40))[0]
 
-    def _complete(self, refund: Refund, manager_id: int, return_request: ReturnRequest | None) -> None:
+    def _complete(self, refund: Refund, manager_actor: Actor, manager_id: int,
+                  return_request: ReturnRequest | None) -> None:
         """Money moved: the destination gets it, the items and the order record it, the order status follows."""
         order = self.order
         refund.completed_at = self.t
@@ -512,6 +520,8 @@ class OrderStory:
         if return_request is not None:
             return_request.refund_id = refund.id
             self._return_step(return_request, ReturnStatus.REFUNDED)
+        if refund.cancels_order:  # the money is back: the refund cancels the order it was for
+            self._cancel(manager_actor, refund.reason)
         paid = sum((p.amount for p in order.payments if p.status == PaymentState.COMPLETED), ZERO)
         to = O.REFUNDED if order.refunded_total >= paid else O.PARTIALLY_REFUNDED
         if to != order.status:

@@ -109,6 +109,11 @@ class Order(db.Model):
         return sum((p.amount for p in self.payments if p.status == PaymentState.COMPLETED), Decimal("0.00"))
 
     @property
+    def net_paid(self) -> Decimal:
+        """What the shop keeps: completed payments less what was refunded."""
+        return self.paid_total - self.refunded_total
+
+    @property
     def is_fully_paid(self) -> bool:
         """Derived from completed payments (seed 004), never stored by hand."""
         return self.paid_total >= self.total

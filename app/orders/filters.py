@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from app import localtime
 
+from app.ids import MAX_ID
 from app.models.order import SalesChannel
 from app.orders.status import DeliveryMethod, FulfilmentMethod, OrderStatus, PaymentStatus
 
@@ -181,7 +182,7 @@ def _int(value: str, name: str, errors, label: str, minimum: int = 1) -> int | N
     except ValueError:
         errors[name] = f"{label} must be a whole number."
         return None
-    if n < minimum or n > 2**31 - 1:
+    if n < minimum or n > MAX_ID:
         errors[name] = f"{label} is out of range."
         return None
     return n

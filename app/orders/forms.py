@@ -3,7 +3,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.orders.status import MANUAL_TARGETS, OrderStatus, available_statuses
+from app.orders.status import MANUAL_TARGETS, OrderStatus, action_label, available_statuses
 
 
 class StatusChangeForm(FlaskForm):
@@ -14,7 +14,8 @@ class StatusChangeForm(FlaskForm):
 
     def for_order(self, order, role) -> "StatusChangeForm":
         """Offer only the moves the status machine allows this role from the order's status."""
-        self.status.choices = [SelectChoice(s.value, s.label) for s in available_statuses(order.status, role)]
+        self.status.choices = [SelectChoice(s.value, action_label(order.status, s))
+                               for s in available_statuses(order.status, role)]
         if not self.is_submitted():
             self.version.data = str(order.version)
         return self
@@ -36,10 +37,12 @@ def _safe_next(value: str | None) -> str:
 
 
 class BulkForm(FlaskForm):
-    """Rows ticked on the order list; ``next`` is the list URL to go back to."""
+    """Rows ticked on the order list; ``next`` is the list URL to go back to.
 
-    ids = SelectMultipleField("Orders", coerce=int, validate_choice=False,
-                              validators=[DataRequired("Select at least one order.")])
+    ``ids`` stay as sent: ``bulk`` range-checks them (an id that cannot exist is "not found", never a driver
+    overflow) and counts those beyond ``MAX_BULK``."""
+
+    ids = SelectMultipleField("Orders", validate_choice=False, validators=[DataRequired("Select at least one order.")])
     next = HiddenField()
 
     @property
@@ -51,6 +54,14 @@ class BulkStatusForm(BulkForm):
     status = SelectField("Move to", choices=[SelectChoice(s.value, s.label) for s in OrderStatus if s in MANUAL_TARGETS],
                          validators=[DataRequired("Choose the new status.")])
     reason = StringField("Reason", validators=[Optional(), Length(max=1000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A cancellation's reason is checked before any order is touched: one message, not one refusal per order."""
+        ok = super().validate(extra_validators)
+        if self.status.data == OrderStatus.CANCELLED.value and not (self.reason.data or "").strip():
+            self.reason.errors = [*self.reason.errors, "Say why the orders are cancelled."]
+            return False
+        return ok
 
     @property
     def target(self) -> OrderStatus:

@@ -1,9 +1,10 @@
 """Order list and order detail pages. Thin: parse, call the domain, commit, render."""
 from __future__ import annotations
 
+import secrets
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.actors import Actor
@@ -62,8 +63,7 @@ def bulk_status():
     result = bulk.bulk_change_status(current_user, form.ids.data, to=form.target, actor=Actor.staff(current_user),
                                      reason=form.reason.data)
     db.session.commit()
-    return render_template("orders/bulk_result.html", result=result, action="status", target=form.target,
-                           back=form.next_url)
+    return _bulk_done(result, action="status", target=form.target.value, back=form.next_url)
 
 
 @bp.post("/orders/bulk/note")
@@ -75,7 +75,27 @@ def bulk_note():
     result = bulk.bulk_add_note(current_user, form.ids.data, actor=Actor.staff(current_user),
                                 message=form.message.data)
     db.session.commit()
-    return render_template("orders/bulk_result.html", result=result, action="note", back=form.next_url)
+    return _bulk_done(result, action="note", target=None, back=form.next_url)
+
+
+def _bulk_done(result, **context):
+    """Post/redirect/get: the result goes to the session and the browser to a page that shows it, so a reload
+    shows it again instead of repeating the action."""
+    token = secrets.token_urlsafe(8)
+    session["bulk_result"] = {"token": token, **context, **bulk.summary(result)}
+    return redirect(url_for("orders.bulk_result", token=token)), 303
+
+
+@bp.get("/orders/bulk/<token>")
+@login_required
+def bulk_result(token: str):
+    stored = session.get("bulk_result")
+    if not stored or stored.get("token") != token:
+        flash("That bulk result is no longer available: only the latest one is kept.", "info")
+        return redirect(url_for("orders.index")), 303
+    target = OrderStatus(stored["target"]) if stored["target"] else None
+    return render_template("orders/bulk_result.html", result=bulk.stored_result(current_user, stored),
+                           action=stored["action"], target=target, back=stored["back"], max_bulk=bulk.MAX_BULK)
 
 
 def _bulk_refused(form):
@@ -126,25 +146,43 @@ def detail(order_id: int):
     return _render_detail(order)
 
 
+@bp.get("/orders/<int:order_id>/status")
+@login_required
+def status_page(order_id: int):
+    """Nothing to show at the form's address: an old tab, a bookmark or a reload goes to the order."""
+    return redirect(url_for("orders.detail", order_id=order_id))
+
+
 @bp.post("/orders/<int:order_id>/status")
 @login_required
 def change_status(order_id: int):
     order = queries.get_order_or_404(order_id, current_user, for_update=True)
     form = StatusChangeForm().for_order(order, current_user.machine_role)
+    if form.version.data and form.version.data != str(order.version):  # before the choices, which may have moved too
+        return _refused(order, StaleObject("order"))
     if not form.validate_on_submit():
         return _render_detail(order, status_form=form), 400
     try:
-        if form.version.data != str(order.version):
-            raise StaleObject("order")
         event = actions.change_order_status(order, to=form.target, actor=Actor.staff(current_user),
                                             reason=form.reason.data)
     except DomainError as exc:
-        db.session.rollback()
-        form.form_errors.append(exc.message)
-        return _render_detail(queries.get_order_or_404(order_id, current_user), status_form=form), 409
+        return _refused(order, exc)
     db.session.commit()
     flash(f"Order {order.code} is now {OrderStatus(event.to_status).label}.", "success")
-    return redirect(url_for("orders.detail", order_id=order.id))
+    return redirect(url_for("orders.detail", order_id=order.id)), 303
+
+
+def _refused(order, exc: DomainError):
+    """Post/redirect/get for a refused change: the message, then the order as it is now (its current version),
+    at its own URL, so a retry works and a reload never re-posts."""
+    order_id = order.id
+    db.session.rollback()
+    if isinstance(exc, StaleObject):
+        flash("Someone else changed this order meanwhile, so your change was not made. Here it is as it is now: "
+              "check it and try again.", "error")
+    else:
+        flash(exc.message, "error")
+    return redirect(url_for("orders.detail", order_id=order_id)), 303
 
 
 @bp.post("/orders/<int:order_id>/notes")

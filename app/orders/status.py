@@ -34,6 +34,7 @@ class PaymentStatus(enum.StrEnum):
     PARTIALLY_REFUNDED = "PARTIALLY-REFUNDED"  # part of what was paid was returned
     DISPUTED = "DISPUTED"  # a chargeback is open
     EXPIRED = "EXPIRED"  # the payment window closed
+    VOIDED = "VOIDED"  # the order was cancelled unpaid: its open attempts were voided, nothing is owed
 
     @property
     def label(self) -> str:
@@ -95,6 +96,23 @@ def available_statuses(status: OrderStatus, role: Role) -> list[OrderStatus]:
     return [s for s in ORDER_MACHINE.targets(status, role) if s in MANUAL_TARGETS]
 
 
+# What a person does to make a manual move: buttons say the action, not the status the order lands in.
+ACTION_LABELS = {
+    O.PROCESSING: "Start processing",
+    O.DELIVERY_READY: "Mark ready",
+    O.PARTIALLY_FULFILLED: "Mark partly fulfilled",
+    O.FULFILLED: "Mark fulfilled",
+    O.CANCELLED: "Cancel order",
+}
+
+
+def action_label(src: OrderStatus, dst: OrderStatus) -> str:
+    """The button text for moving an order from ``src`` to ``dst`` by hand."""
+    if src == O.DELIVERY_READY and dst == O.PROCESSING:
+        return "Back to processing"
+    return ACTION_LABELS.get(dst, dst.label)
+
+
 def determine_order_status(
     current: OrderStatus, parcel_states: Iterable[tuple[bool, bool]], all_items_in_parcels: bool
 ) -> OrderStatus:
@@ -114,16 +132,22 @@ def determine_order_status(
     return current
 
 
-def derive_payment_status(total: Decimal, completed: Decimal, refunded: Decimal, latest: str | None) -> PaymentStatus:
-    """Payment status from the payments themselves ("fully paid" is never set by hand)."""
+def derive_payment_status(total: Decimal, completed: Decimal, refunded: Decimal, latest: str | None, *,
+                          cancelled: bool = False) -> PaymentStatus:
+    """Payment status from the payments themselves ("fully paid" is never set by hand).
+
+    ``cancelled``: the order was cancelled, so nothing is owed on it any more: where an open order would say
+    money is still to come (PENDING, AUTHORIZED), a cancelled one says VOIDED."""
     if completed > 0 and refunded >= completed:
         return PaymentStatus.REFUNDED
     if refunded > 0:
         return PaymentStatus.PARTIALLY_REFUNDED
-    if completed >= total and (completed > 0 or total == 0):
+    if completed >= total and (completed > 0 or (total == 0 and not cancelled)):
         return PaymentStatus.PAID
     if completed > 0:
         return PaymentStatus.PARTIALLY_PAID
+    if latest in (None, "pending", "authorized", "cancelled") and cancelled:
+        return PaymentStatus.VOIDED
     if latest == "authorized":
         return PaymentStatus.AUTHORIZED
     if latest == "failed":

@@ -33,9 +33,10 @@ P = ParcelStatus
 PARCEL_MACHINE = StateMachine(
     "parcel",
     {
-        P.OPEN: {P.PACKED: {S}},
-        P.PACKED: {P.READY: {S}, P.OPEN: {S}},
-        P.READY: {P.COLLECTED_BY_DRIVER: {S, SYS}, P.COLLECTED: {S}, P.PACKED: {S}},
+        # -> RETURNED before dispatch: taken back because its order was cancelled (parcels.actions.take_back_parcel).
+        P.OPEN: {P.PACKED: {S}, P.RETURNED: {SYS}},
+        P.PACKED: {P.READY: {S}, P.OPEN: {S}, P.RETURNED: {SYS}},
+        P.READY: {P.COLLECTED_BY_DRIVER: {S, SYS}, P.COLLECTED: {S}, P.PACKED: {S}, P.RETURNED: {SYS}},
         P.COLLECTED_BY_DRIVER: {P.IN_TRANSIT: {S, SYS}, P.RETURNED: {S, SYS}},
         P.IN_TRANSIT: {P.ARRIVED: {S, SYS}, P.DELIVERED: {S, SYS}, P.RETURNED: {S, SYS}},
         P.ARRIVED: {P.DELIVERED: {S, SYS}, P.RETURNED: {S, SYS}},
@@ -47,3 +48,4 @@ PARCEL_MACHINE = StateMachine(
 
 FINISHED = frozenset({P.DELIVERED, P.COLLECTED, P.RETURNED})
 HANDED_OVER = frozenset({P.DELIVERED, P.COLLECTED})
+NOT_DISPATCHED = frozenset({P.OPEN, P.PACKED, P.READY})  # still at the branch: can be taken back
