@@ -107,11 +107,11 @@ def test_a_stale_page_shows_the_order_as_it_is_now_and_a_retry_works(page, shop)
     expect(page.locator(".badges")).to_contain_text("Processing")
     # and a retry works
     page.get_by_role("button", name="Mark ready").click()
-    expect(page.locator(".flash-success")).to_contain_text("is now Delivery Ready")
+    expect(page.locator(".flash-success")).to_contain_text("is now Delivery ready")
     expect(page).to_have_url(re.compile(rf"/orders/{order.id}$"))
     # and a reload re-posts nothing
     page.reload()
-    expect(page.locator(".badges")).to_contain_text("Delivery Ready")
+    expect(page.locator(".badges")).to_contain_text("Delivery ready")
     assert status_of(order) == OrderStatus.DELIVERY_READY
 
 
