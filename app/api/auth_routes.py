@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, request
-from pydantic import Field
+from pydantic import BaseModel, Field
 from spectree import Response
 
 from app.api import bp, spec, tokens
@@ -17,7 +17,6 @@ from app.api.schemas import Envelope, ErrorEnvelope, Strict
 from app.auth import ratelimit
 from app.extensions import db
 from app.models import Customer, StaffUser
-from pydantic import BaseModel
 
 WRONG = "Email or password is not right."
 
@@ -59,18 +58,18 @@ def staff_token(json: Credentials):
 def _check(body: Credentials, kind: str, find):
     email, address = body.email.strip().lower(), request.remote_addr or "?"
     throttle_key = email if kind == "staff" else f"customer:{email}"
-    cfg = current_app.config
-    wait = ratelimit.seconds_until_allowed(throttle_key, address, max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                           window=cfg["LOGIN_WINDOW_SECONDS"], lockout=cfg["LOGIN_LOCKOUT_SECONDS"])
+    # An API client has no device cookie: it is throttled as an untrusted client (per account and per address).
+    wait = ratelimit.seconds_until_allowed(throttle_key, address, None,
+                                           limits=ratelimit.Limits.from_config(current_app.config))
     if wait:
         raise APIError(429, f"Too many failed sign-ins. Try again in {wait} seconds.", code="throttled",
                        headers={"Retry-After": str(wait)})
     account = find(email)
     if account is None or not account.check_password(body.password):
-        ratelimit.record_failure(throttle_key, address)
+        ratelimit.record_failure(throttle_key, address, None)
         db.session.commit()
         raise APIError(401, WRONG, code="unauthorized")
-    ratelimit.clear_failures(throttle_key)
+    ratelimit.clear_failures(throttle_key, None)
     db.session.commit()
     return account
 

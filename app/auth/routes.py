@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import ratelimit
+from app.auth import devices, ratelimit
 from app.auth.forms import SignInForm
 from app.auth.session import rotate_session_token
 from app.extensions import db
@@ -26,27 +26,25 @@ def login():
     form = SignInForm()
     if form.validate_on_submit():
         email, ip = form.email.data.strip().lower(), request.remote_addr or "?"
-        cfg = current_app.config
-        wait = ratelimit.seconds_until_allowed(email, ip, max_failures=cfg["LOGIN_MAX_FAILURES"],
-                                               window=cfg["LOGIN_WINDOW_SECONDS"], lockout=cfg["LOGIN_LOCKOUT_SECONDS"])
-        if wait:
-            minutes = max(1, -(-wait // 60))
-            form.form_errors.append(f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.")
-            return render_template("auth/login.html", form=form, demo=_demo_accounts()), 429
+        device = devices.trusted_nonce(request.cookies.get(devices.COOKIE_NAME), email, **_device_keys())
+        limits = ratelimit.Limits.from_config(current_app.config)
+        if wait := ratelimit.seconds_until_allowed(email, ip, device, limits=limits):
+            return _refused(form, _wait_message(wait), 429)
         user = db.session.scalar(sa.select(StaffUser).where(sa.func.lower(StaffUser.email) == email))
         if user is None or not user.active or not user.check_password(form.password.data):
-            ratelimit.record_failure(email, ip)
+            ratelimit.record_failure(email, ip, device)
             db.session.commit()
-            form.form_errors.append(WRONG)
-            return render_template("auth/login.html", form=form, demo=_demo_accounts()), 401
-        ratelimit.clear_failures(email)
+            return _refused(form, WRONG, 401)
+        ratelimit.clear_failures(email, device)
         if not user.session_token:
             rotate_session_token(user)
         user.last_login_at = utcnow()
         db.session.commit()
         session.clear()  # a fresh session at sign-in (no fixation)
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")) or url_for("orders.index"))
+        response = redirect(_safe_next(request.args.get("next")) or url_for("orders.index"))
+        _remember_device(response, email)
+        return response
     return render_template("auth/login.html", form=form, demo=_demo_accounts())
 
 
@@ -59,6 +57,28 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def _refused(form: SignInForm, message: str, status: int):
+    form.form_errors.append(message)
+    return render_template("auth/login.html", form=form, demo=_demo_accounts()), status
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+
+
+def _device_keys() -> dict:
+    return {"secret": current_app.secret_key, "max_age": current_app.config["LOGIN_DEVICE_COOKIE_DAYS"] * 86400}
+
+
+def _remember_device(response, email: str) -> None:
+    """Trust this browser for ``email`` from now on (a fresh device cookie nonce), sent only to the sign-in page."""
+    keys = _device_keys()
+    value = devices.remember(request.cookies.get(devices.COOKIE_NAME), email, **keys)
+    response.set_cookie(devices.COOKIE_NAME, value, max_age=keys["max_age"], path=url_for("auth.login"),
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"], samesite="Lax")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -107,12 +107,15 @@ class StaffUser(UserMixin, db.Model):
 
 
 class SignInAttempt(db.Model):
-    """One failed sign-in; used to slow down guessing per account and per address."""
+    """One failed sign-in; used to slow down guessing per account, per address and per trusted device."""
 
     __tablename__ = "sign_in_attempts"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # The nonce of the device cookie the browser presented for this account (see app/auth/devices.py);
+    # NULL for an untrusted client.
+    device: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     created_at: Mapped[created_ts] = mapped_column(index=True)
 
 
