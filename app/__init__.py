@@ -8,7 +8,7 @@ from flask import Flask, g, jsonify, render_template, request
 from werkzeug.routing import IntegerConverter
 
 from app.config import Config, TestConfig
-from app.extensions import csrf, db, htmx, login_manager, migrate
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 from app.ids import MAX_ID, MIN_ID
 from app.localtime import check_config, register_sqlite_functions
 
@@ -49,6 +49,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
@@ -80,6 +82,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api import register_api
     from app.auth.routes import bp as auth_bp
     from app.health import bp as health_bp
     from app.orders.routes import bp as orders_bp
@@ -89,13 +92,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(reports_bp)
+    register_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
-    def render(status: int, title: str, message: str, error_id: str | None = None):
+    from app.api import errors as api_errors
+
+    def render(status: int, title: str, message: str, error_id: str | None = None, exc=None):
+        if api_errors.is_api_request():
+            if status == 500:
+                return api_errors.respond(500, api_errors.SERVER_ERROR, code="server_error", error_id=error_id)
+            return api_errors.handle_http_error(exc)
         if wants_json():
             body = {"success": False, "error": {"code": title.lower().replace(" ", "_"), "message": message}}
             if error_id:
@@ -106,19 +116,19 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(e):
-        return render(400, "Bad request", getattr(e, "description", None) or "The request was not understood.")
+        return render(400, "Bad request", getattr(e, "description", None) or "The request was not understood.", exc=e)
 
     @app.errorhandler(403)
-    def forbidden(_e):
-        return render(403, "Forbidden", "You do not have access to this page.")
+    def forbidden(e):
+        return render(403, "Forbidden", "You do not have access to this page.", exc=e)
 
     @app.errorhandler(404)
-    def not_found(_e):
-        return render(404, "Not found", "There is nothing here, or you do not have access to it.")
+    def not_found(e):
+        return render(404, "Not found", "There is nothing here, or you do not have access to it.", exc=e)
 
     @app.errorhandler(405)
-    def not_allowed(_e):
-        return render(405, "Method not allowed", "That action is not available here.")
+    def not_allowed(e):
+        return render(405, "Method not allowed", "That action is not available here.", exc=e)
 
     @app.errorhandler(500)
     def server_error(e):
@@ -133,7 +143,10 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        return render(400, "Bad request", "The form expired or was not sent by this site. Reload the page and try again.")
+        return render(400, "Bad request", "The form expired or was not sent by this site. Reload the page and try again.",
+                      exc=e)
+
+    api_errors.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

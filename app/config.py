@@ -69,6 +69,13 @@ class Config:
         # UTC. Checked at start-up (app/localtime.py).
         self.SHOP_TIMEZONE = os.environ.get("SHOP_TIMEZONE") or "Africa/Johannesburg"
         self.DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
+        # JSON API (app/api): token lifetime, rate limits (Flask-Limiter syntax), CORS origins (off by default).
+        self.API_TOKEN_TTL_SECONDS = int(os.environ.get("API_TOKEN_TTL_SECONDS", "3600"))
+        self.API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/minute")
+        self.API_ADDRESS_RATE_LIMIT = os.environ.get("API_ADDRESS_RATE_LIMIT", "1200/minute")
+        self.API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "20/minute")
+        self.API_CORS_ORIGINS = [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()]
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True
@@ -92,6 +99,7 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = "sqlite://"  # tests/conftest.py picks the real one
         self.SQLALCHEMY_ENGINE_OPTIONS = {}
         self.REDIS_URL = None
+        self.RATELIMIT_STORAGE_URI = "memory://"
 
     def finalise(self) -> None:
         self.SESSION_COOKIE_SECURE = False

@@ -1,5 +1,7 @@
 """Bare extension instances; configured in app.create_app."""
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Limits are declared on the API blueprint only (app/api/ratelimits.py); pages are not limited here.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)

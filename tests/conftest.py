@@ -95,6 +95,9 @@ def db(app):
     _db.session.rollback()
     _db.session.remove()
     _empty_all_tables(_db)
+    from app.extensions import limiter
+
+    limiter.reset()  # API rate-limit counters (memory storage) start afresh for each test
     ctx.pop()
 
 
@@ -144,6 +147,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def api(client):
+    """JSON API helper: ``api.token(email)``, ``api.get(url, token)``, ``api.post(url, token, json=...)``."""
+    from tests.api_support import ApiHelper
+
+    return ApiHelper(client)
 
 
 @pytest.fixture

@@ -1,0 +1,5 @@
+"""Customer endpoints of the JSON API (seed 001's paths and field names), one module per group. Every read goes
+through ``app.customers.queries`` so it is scoped to the caller."""
+from __future__ import annotations
+
+from app.customers import api_basket, api_orders, api_returns  # noqa: F401  (endpoints register on app.api.bp)
