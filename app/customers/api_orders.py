@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,12 +21,15 @@ from spectree import Response
 from app.api import bp, spec
 from app.api.auth import customer_required
 from app.api.envelope import ok
-from app.api.schemas import DbId, Envelope, ErrorEnvelope, Money, PageQuery, Pagination, Strict, Timestamp
+from app.api.schemas import (
+    DbId, Envelope, ErrorEnvelope, Money, PageQuery, Pagination, Strict, Timestamp, timestamp,
+)
 from app.customers import order_views, queries
 from app.customers.schemas import Order004, ShipmentEvent
 from app.customers.serializers import order_004
 from app.models import Order
 from app.models.types import utcnow
+from app.orders import ebill
 
 PER_PAGE = 15  # seed 001's page size
 ERRORS = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
@@ -141,6 +145,22 @@ class SummaryQuery(Strict):
                                   description="Accepted for seed 001; names are the ones stored on the order.")
 
 
+class EbillLink(BaseModel):
+    pdf_url: str
+    expires_at: Timestamp
+    bill_no: str
+
+
+class EbillOut(BaseModel):
+    """Seed 001's answer: ``pdf_url`` at the top, as its app reads it (and again in ``data``)."""
+
+    success: bool = True
+    message: str
+    pdf_url: str
+    data: EbillLink
+    status_code: int = 200
+
+
 class Orders004(BaseModel):
     orders: list[Order004]
     pagination: Pagination
@@ -151,7 +171,7 @@ class Orders004(BaseModel):
 def view_settings() -> order_views.ViewSettings:
     cfg = current_app.config
     return order_views.ViewSettings(now=utcnow(), zone=ZoneInfo(cfg.get("SHOP_TIMEZONE") or "Africa/Johannesburg"),
-                                    delivery_tax_rate=Decimal(str(cfg.get("DELIVERY_FEE_TAX_RATE", "15"))))
+                                    delivery_tax_rate=Decimal(str(cfg["DELIVERY_FEE_TAX_RATE"])))
 
 
 @bp.get("/customer/my-orders")
@@ -190,6 +210,21 @@ def order_summary(order_id: DbId):
     order = queries.customer_order_or_404(order_id, g.api_customer)
     summary = order_views.order_summary(order, view_settings(), lang_code=request.context.query.lang_code)
     return ok({"order": [summary]})
+
+
+@bp.get("/customer/e-bill/<int:order_id>")
+@customer_required
+@spec.validate(resp=Response(HTTP_200=EbillOut, HTTP_409=ErrorEnvelope, **ERRORS), tags=TAGS, security={"bearer": []})
+def ebill_link(order_id: DbId):
+    """The tax invoice of the order as a PDF: renders it (once per order version) and answers a signed link that
+    opens in a browser without the bearer token and expires after EBILL_LINK_TTL_SECONDS. 409 before an invoice
+    number is issued."""
+    order = queries.customer_order_or_404(order_id, g.api_customer)
+    ebill.ebill_file(order)
+    url = url_for("ebills.public_pdf", token=ebill.ebill_token(order), _external=True)
+    expires = utcnow() + timedelta(seconds=current_app.config["EBILL_LINK_TTL_SECONDS"])
+    link = {"pdf_url": url, "expires_at": timestamp(expires), "bill_no": order.invoice_number}
+    return ok(link, message="E-bill has been generated", pdf_url=url)
 
 
 @bp.get("/customer/orders")
