@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.test_orders_migration import scratch_url  # noqa: F401  (fixture)
+from tests.test_orders_migration import scratch_app, scratch_url  # noqa: F401  (scratch_url: a fixture)
 
 
 def _customer_indexes(conn) -> set[str]:
@@ -13,14 +13,7 @@ def _customer_indexes(conn) -> set[str]:
 def test_upgrade_adds_the_composite_index_and_downgrade_restores_the_old_one(scratch_url):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
+    with scratch_app(scratch_url).app_context():
         from app.extensions import db
 
         upgrade(revision="0003_customer_orders")

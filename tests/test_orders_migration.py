@@ -47,16 +47,21 @@ def _found(conn, text: str) -> list[int]:
     return [r[0] for r in conn.execute(sa.text(sql), {"m": f'"{text}"'})]
 
 
-def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_url):
-    from flask_migrate import downgrade, upgrade
-
+def scratch_app(url: str):
+    """An app on the scratch database ``url`` (its schema is whatever the test migrates it to)."""
     from app import create_app
     from app.config import TestConfig, _engine_options
 
     config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
+    config.SQLALCHEMY_DATABASE_URI = url
+    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(url)
+    return create_app(config)
+
+
+def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_url):
+    from flask_migrate import downgrade, upgrade
+
+    app = scratch_app(scratch_url)
     with app.app_context():
         from app.extensions import db
 
