@@ -162,3 +162,13 @@ def test_order_page_shows_the_invoice_number_and_the_e_bill_link(client, auth, o
     other = make_order(shop.branch1, customer=shop.customer)
     _db.session.commit()
     assert 'id="ebill-link"' not in client.get(f"/orders/{other.id}").get_data(as_text=True)
+
+
+def test_the_app_starts_without_importing_weasyprint():
+    import subprocess
+    import sys
+
+    code = ("import sys; from app import create_app; from app.config import TestConfig; create_app(TestConfig()); "
+            "print('weasyprint' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
