@@ -76,6 +76,18 @@ class Config:
         self.API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "20/minute")
         self.API_CORS_ORIGINS = [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()]
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # The seller on tax invoices (e-bills). SHOP_ADDRESS: lines separated by ";".
+        self.SHOP_NAME = os.environ.get("SHOP_NAME", "Order Desk Demo Shop (Pty) Ltd")
+        self.SHOP_ADDRESS = os.environ.get("SHOP_ADDRESS", "1 Main Road; Cape Town 8001; South Africa")
+        self.SHOP_VAT_NUMBER = os.environ.get("SHOP_VAT_NUMBER", "4000000000")
+        self.SHOP_REGISTRATION_NUMBER = os.environ.get("SHOP_REGISTRATION_NUMBER", "2026/000000/07")
+        self.SHOP_PHONE = os.environ.get("SHOP_PHONE", "+27 21 000 0000")
+        self.SHOP_EMAIL = os.environ.get("SHOP_EMAIL", "accounts@demo.test")
+        # VAT rate inside the delivery fee (percent; 0 when delivery is not taxed).
+        self.DELIVERY_FEE_TAX_RATE = os.environ.get("DELIVERY_FEE_TAX_RATE", "15")
+        # E-bills: how long a signed PDF link works, and where rendered PDFs are cached (per order version).
+        self.EBILL_LINK_TTL_SECONDS = int(os.environ.get("EBILL_LINK_TTL_SECONDS", "3600"))
+        self.EBILL_CACHE_DIR = os.environ.get("EBILL_CACHE_DIR", str(INSTANCE_DIR / "ebills"))
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
 import threading
 
 import pytest
@@ -51,6 +52,7 @@ def app(tmp_path_factory):
 
     config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(config.SQLALCHEMY_DATABASE_URI)
     config.EXPORT_DIR = str(tmp_path_factory.mktemp("exports"))
+    config.EBILL_CACHE_DIR = str(tmp_path_factory.mktemp("ebills"))
     config.LOGIN_MAX_FAILURES = 5
     application = create_app(config)
     application.test_client_class = IsolatedClient
@@ -95,6 +97,7 @@ def db(app):
     _db.session.rollback()
     _db.session.remove()
     _empty_all_tables(_db)
+    shutil.rmtree(app.config["EBILL_CACHE_DIR"], ignore_errors=True)  # ids start again at 1: so must the cache
     from app.extensions import limiter
 
     limiter.reset()  # API rate-limit counters (memory storage) start afresh for each test

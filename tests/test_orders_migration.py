@@ -48,7 +48,7 @@ def _found(conn, text: str) -> list[int]:
 
 
 def scratch_app(url: str):
-    """An app on the scratch database (no schema yet: the test upgrades it)."""
+    """An app on the scratch database ``url`` (its schema is whatever the test migrates it to)."""
     from app import create_app
     from app.config import TestConfig, _engine_options
 

@@ -3,10 +3,11 @@ not found (404, exactly like an id that does not exist)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import Customer, Order
+from app.models import Customer, Order, OrderItem, Parcel, ParcelItem
 
 
 def customer_orders(customer: Customer) -> sa.Select:
@@ -26,7 +27,36 @@ def customer_order_or_404(order_id: int, customer: Customer, *, for_update: bool
 
 def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dict]:
     """One page of ``stmt`` and seed 001's pagination block."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    ids = stmt.order_by(None).with_only_columns(Order.id)  # a count answered from the index alone
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
     rows = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
                   "total_pages": max(1, -(-total // per_page))}
+
+
+def item_counts(order_ids: list[int]) -> dict[int, int]:
+    """Number of lines (products) of each order, in one grouped query."""
+    if not order_ids:
+        return {}
+    stmt = (sa.select(OrderItem.order_id, sa.func.count()).where(OrderItem.order_id.in_(order_ids))
+            .group_by(OrderItem.order_id))
+    return dict(db.session.execute(stmt).all())
+
+
+def parcels_by_order(order_ids: list[int], *, with_events: bool = False) -> dict[int, list[Parcel]]:
+    """The parcels carrying any item of each order (a parcel may carry several orders' items), in two queries
+    (three with their events), oldest parcel first."""
+    result: dict[int, list[Parcel]] = {oid: [] for oid in order_ids}
+    if not order_ids:
+        return result
+    pairs = db.session.execute(sa.select(ParcelItem.order_id, ParcelItem.parcel_id)
+                               .where(ParcelItem.order_id.in_(order_ids)).distinct()).all()
+    if not pairs:
+        return result
+    stmt = sa.select(Parcel).where(Parcel.id.in_({p for _o, p in pairs})).order_by(Parcel.id)
+    if with_events:
+        stmt = stmt.options(selectinload(Parcel.events))
+    parcels = {p.id: p for p in db.session.scalars(stmt)}
+    for order_id, parcel_id in sorted(pairs, key=lambda pair: pair[1]):
+        result[order_id].append(parcels[parcel_id])
+    return result

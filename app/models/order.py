@@ -46,11 +46,13 @@ class Order(db.Model):
         sa.Index("ix_orders_branch_id_status_created_at", "branch_id", "status", "created_at", "id", "total"),
         sa.Index("ix_orders_total", "total", "id"),
         sa.Index("ix_orders_customer_name", "customer_name", "id"),
+        # A customer's orders newest first, and their count (the customer API's my-orders; migration 0003).
+        sa.Index("ix_orders_customer_id_created_at", "customer_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)  # ORD-2026-000123
-    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"))
     # Who bought, copied at order time (channel orders may have no customer account).
     customer_name: Mapped[str] = mapped_column(sa.String(160), default="")
     customer_email: Mapped[str | None] = mapped_column(sa.String(254))
