@@ -1,7 +1,7 @@
 """customer orders: one index for "my orders", newest first
 
 Revision ID: 0003_customer_orders
-Revises: 0002
+Revises: 0003_branch_timezone
 Create Date: 2026-12-02 06:00:00
 
 GET /api/v1/customer/my-orders (and /customer/orders) page a customer's orders newest first and count them:
