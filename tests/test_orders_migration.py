@@ -91,3 +91,70 @@ def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch
             conn.execute(sa.text("DELETE FROM orders WHERE id = 7"))
             assert _found(conn, "sipho") == []
         db.engine.dispose()
+
+
+def _phone_digits(conn) -> list:
+    return conn.execute(sa.text("SELECT customer_phone_digits FROM orders ORDER BY id")).scalars().all()
+
+
+def _branch_search(conn, branch_id: int, text: str) -> list[int] | None:
+    """Orders of a branch found by the search table (PostgreSQL; None on SQLite, whose FTS has no branch)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    sql = "SELECT order_id FROM order_search WHERE branch_id = :b AND doc LIKE :p ORDER BY 1"
+    return [r[0] for r in conn.execute(sa.text(sql), {"b": branch_id, "p": f"%{text}%"})]
+
+
+def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(scratch_url):
+    from flask_migrate import downgrade, upgrade
+
+    from app import create_app
+    from app.config import TestConfig, _engine_options
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = scratch_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
+    app = create_app(config)
+    with app.app_context():
+        from app.extensions import db
+
+        # given orders written before 0003
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO branches (id, code, name, currency, is_active) "
+                                 "VALUES (1, 'B1', 'One', 'ZAR', true), (2, 'B2', 'Two', 'ZAR', true)"))
+            for oid, phone in ((7, "'+27 82 779 0876'"), (8, "NULL")):
+                conn.execute(sa.text(
+                    "INSERT INTO orders (id, code, customer_name, customer_email, customer_phone, branch_id, channel, "
+                    "extra_data, status, payment_status, fulfilment_method, delivery_method, is_supplier_order, "
+                    "has_gift_box, language_code, currency, subtotal, discount_total, tax_total, delivery_fee, total, "
+                    f"refunded_total, created_at, updated_at, version) VALUES ({oid}, 'ORD-{oid}', 'Thandi Nkosi', "
+                    f"'Thandi@Example.test', {phone}, 1, 'INTERNAL', '{{}}', 'ORDERED', 'PENDING', 'DELIVERY', "
+                    "'STANDARD', false, false, 'en', 'ZAR', 0, 0, 0, 0, 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
+        # when
+        upgrade(revision="0003_search_exact_paths")
+        # then existing rows have their digits and branch, and changes follow
+        with db.engine.begin() as conn:
+            assert _phone_digits(conn) == ["27827790876", None]
+            assert _branch_search(conn, 1, "nkosi") in ([7, 8], None)
+            conn.execute(sa.text("UPDATE orders SET customer_phone = '082 555 1234', branch_id = 2 WHERE id = 7"))
+            assert _phone_digits(conn) == ["0825551234", None]
+            assert _branch_search(conn, 1, "nkosi") in ([8], None) and _branch_search(conn, 2, "nkosi") in ([7], None)
+            assert conn.execute(sa.text("SELECT id FROM orders WHERE customer_phone_digits = '0825551234'")).all() == [(7,)]
+            email = ("lower(customer_email) = 'thandi@example.test'" if conn.dialect.name == "postgresql"
+                     else "customer_email = 'THANDI@EXAMPLE.TEST' COLLATE NOCASE")
+            assert conn.execute(sa.text(f"SELECT count(*) FROM orders WHERE {email}")).scalar() == 2
+        downgrade(revision="0002")
+        with db.engine.begin() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
+            indexes = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
+            assert "customer_phone_digits" not in columns
+            assert not indexes & {"ix_orders_customer_phone_digits", "ix_orders_customer_email_lower"}
+            conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube', branch_id = 1 WHERE id = 7"))
+            assert _found(conn, "sipho") == [7]  # 0002's search still kept in sync
+        upgrade(revision="0003_search_exact_paths")
+        with db.engine.begin() as conn:
+            assert _phone_digits(conn) == ["0825551234", None]
+            assert _branch_search(conn, 1, "sipho") in ([7], None)
+        downgrade(revision="0002")
+        db.engine.dispose()
