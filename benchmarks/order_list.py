@@ -254,12 +254,13 @@ class Result:
         return self.pct(self.server, 95)
 
 
-def measure(base: str, samples: Samples, runs: int, warmup: int, args_workers: int) -> list[Result]:
+def measure(base: str, samples: Samples, runs: int, warmup: int, args_workers: int,
+            shapes: tuple[str, ...] = SHAPES) -> list[Result]:
     results = []
     for user, (email, password) in ACCOUNTS.items():
         client = Client(base)
         client.sign_in(email, password)
-        for shape in SHAPES:
+        for shape in shapes:
             urls = shape_urls(shape, samples, runs, user)
             result = Result(shape, user)
             # Warm-up, as the floors are measured warm: every distinct URL once per worker (searches rotate
@@ -295,7 +296,8 @@ def run_target(label: str, url: str, args) -> list[Result]:
     server = Server(url, args.workers)
     try:
         server.wait()
-        return measure(server.base, samples, args.runs, args.warmup, args.workers)
+        shapes = tuple(sh for sh in SHAPES if not args.shapes or any(w in sh for w in args.shapes))
+        return measure(server.base, samples, args.runs, args.warmup, args.workers, shapes)
     finally:
         server.stop()
 
@@ -324,6 +326,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-upgrade", action="store_true", help="do not run the migrations first")
     parser.add_argument("--no-analyze", action="store_true", help="do not refresh planner statistics first")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    parser.add_argument("--shapes", nargs="*", metavar="WORD",
+                        help="only the shapes whose name contains one of these words (e.g. search)")
     args = parser.parse_args(argv)
     targets = {}
     if args.sqlite:

@@ -1,4 +1,5 @@
-"""Migration 0002 on a database of its own: upgrade, search index filled from existing rows and kept in sync,
+"""Migrations 0002 and 0003 on a database of their own: upgrade, search index (and 0003's phone digits and search
+branches) filled from existing rows and kept in sync,
 clean downgrade, upgrade again."""
 from __future__ import annotations
 
@@ -28,6 +29,37 @@ def scratch_url(tmp_path):
     admin.dispose()
 
 
+@pytest.fixture
+def scratch_db(scratch_url):
+    """The app's ``db`` on the scratch database, inside an app context; no migration applied yet."""
+    from app import create_app
+    from app.config import TestConfig, _engine_options
+
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = scratch_url
+    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
+    with create_app(config).app_context():
+        from app.extensions import db
+
+        yield db
+        db.engine.dispose()
+
+
+def _insert_order(conn, oid: int, *, phone: str | None = None, branches: int = 1) -> None:
+    """Branches 1..``branches`` (when absent) and order ``oid`` of branch 1, Thandi Nkosi's, with raw SQL."""
+    if conn.execute(sa.text("SELECT count(*) FROM branches")).scalar() == 0:
+        for b in range(1, branches + 1):
+            conn.execute(sa.text("INSERT INTO branches (id, code, name, currency, is_active) "
+                                 f"VALUES ({b}, 'B{b}', 'Branch {b}', 'ZAR', true)"))
+    conn.execute(sa.text(
+        "INSERT INTO orders (id, code, customer_name, customer_email, customer_phone, branch_id, channel, extra_data, "
+        "status, payment_status, fulfilment_method, delivery_method, is_supplier_order, has_gift_box, language_code, "
+        "currency, subtotal, discount_total, tax_total, delivery_fee, total, refunded_total, created_at, updated_at, "
+        f"version) VALUES ({oid}, 'ORD-{oid}', 'Thandi Nkosi', 'Thandi@Example.test', :phone, 1, 'INTERNAL', '{{}}', "
+        "'ORDERED', 'PENDING', 'DELIVERY', 'STANDARD', false, false, 'en', 'ZAR', 0, 0, 0, 0, 0, 0, "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"), {"phone": phone})
+
+
 def _search_objects(conn) -> set[str]:
     if conn.dialect.name == "postgresql":
         rows = conn.execute(sa.text(
@@ -47,50 +79,32 @@ def _found(conn, text: str) -> list[int]:
     return [r[0] for r in conn.execute(sa.text(sql), {"m": f'"{text}"'})]
 
 
-def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_url):
+def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_db):
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
-        from app.extensions import db
-
-        upgrade(revision="0001")
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO branches (id, code, name, currency, is_active) "
-                                 "VALUES (1, 'B1', 'One', 'ZAR', true)"))
-            conn.execute(sa.text(
-                "INSERT INTO orders (id, code, customer_name, customer_email, branch_id, channel, extra_data, status, "
-                "payment_status, fulfilment_method, delivery_method, is_supplier_order, has_gift_box, language_code, "
-                "currency, subtotal, discount_total, tax_total, delivery_fee, total, refunded_total, created_at, "
-                "updated_at, version) VALUES (7, 'ORD-1', 'Thandi Nkosi', 'thandi@example.test', 1, 'INTERNAL', '{}', "
-                "'ORDERED', 'PENDING', 'DELIVERY', 'STANDARD', false, false, 'en', 'ZAR', 0, 0, 0, 0, 0, 0, "
-                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
-        # when
-        upgrade(revision="0002")
-        # then: existing rows are indexed, and changes follow
-        with db.engine.begin() as conn:
-            assert len(_search_objects(conn)) == 5
-            assert _found(conn, "thandi") == [7] and _found(conn, "nkosi") == [7]
-            conn.execute(sa.text("UPDATE orders SET customer_name = 'Lindiwe Dlamini' WHERE id = 7"))
-            assert _found(conn, "nkosi") == [] and _found(conn, "dlamini") == [7]
-            conn.execute(sa.text("UPDATE orders SET status = 'PROCESSING' WHERE id = 7"))
-            assert _found(conn, "dlamini") == [7]
-        downgrade(revision="0001")
-        with db.engine.begin() as conn:
-            assert _search_objects(conn) == set()
-            conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube' WHERE id = 7"))  # no trigger left
-        upgrade(revision="0002")
-        with db.engine.begin() as conn:
-            assert _found(conn, "sipho") == [7]
-            conn.execute(sa.text("DELETE FROM orders WHERE id = 7"))
-            assert _found(conn, "sipho") == []
-        db.engine.dispose()
+    db = scratch_db
+    upgrade(revision="0001")
+    with db.engine.begin() as conn:
+        _insert_order(conn, 7)
+    # when
+    upgrade(revision="0002")
+    # then: existing rows are indexed, and changes follow
+    with db.engine.begin() as conn:
+        assert len(_search_objects(conn)) == 5
+        assert _found(conn, "thandi") == [7] and _found(conn, "nkosi") == [7]
+        conn.execute(sa.text("UPDATE orders SET customer_name = 'Lindiwe Dlamini' WHERE id = 7"))
+        assert _found(conn, "nkosi") == [] and _found(conn, "dlamini") == [7]
+        conn.execute(sa.text("UPDATE orders SET status = 'PROCESSING' WHERE id = 7"))
+        assert _found(conn, "dlamini") == [7]
+    downgrade(revision="0001")
+    with db.engine.begin() as conn:
+        assert _search_objects(conn) == set()
+        conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube' WHERE id = 7"))  # no trigger left
+    upgrade(revision="0002")
+    with db.engine.begin() as conn:
+        assert _found(conn, "sipho") == [7]
+        conn.execute(sa.text("DELETE FROM orders WHERE id = 7"))
+        assert _found(conn, "sipho") == []
 
 
 def _phone_digits(conn) -> list:
@@ -105,56 +119,38 @@ def _branch_search(conn, branch_id: int, text: str) -> list[int] | None:
     return [r[0] for r in conn.execute(sa.text(sql), {"b": branch_id, "p": f"%{text}%"})]
 
 
-def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(scratch_url):
+def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(scratch_db):
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
-        from app.extensions import db
-
-        # given orders written before 0003
-        upgrade(revision="0002")
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO branches (id, code, name, currency, is_active) "
-                                 "VALUES (1, 'B1', 'One', 'ZAR', true), (2, 'B2', 'Two', 'ZAR', true)"))
-            for oid, phone in ((7, "'+27 82 779 0876'"), (8, "NULL")):
-                conn.execute(sa.text(
-                    "INSERT INTO orders (id, code, customer_name, customer_email, customer_phone, branch_id, channel, "
-                    "extra_data, status, payment_status, fulfilment_method, delivery_method, is_supplier_order, "
-                    "has_gift_box, language_code, currency, subtotal, discount_total, tax_total, delivery_fee, total, "
-                    f"refunded_total, created_at, updated_at, version) VALUES ({oid}, 'ORD-{oid}', 'Thandi Nkosi', "
-                    f"'Thandi@Example.test', {phone}, 1, 'INTERNAL', '{{}}', 'ORDERED', 'PENDING', 'DELIVERY', "
-                    "'STANDARD', false, false, 'en', 'ZAR', 0, 0, 0, 0, 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"))
-        # when
-        upgrade(revision="0003_search_exact_paths")
-        # then existing rows have their digits and branch, and changes follow
-        with db.engine.begin() as conn:
-            assert _phone_digits(conn) == ["27827790876", None]
-            assert _branch_search(conn, 1, "nkosi") in ([7, 8], None)
-            conn.execute(sa.text("UPDATE orders SET customer_phone = '082 555 1234', branch_id = 2 WHERE id = 7"))
-            assert _phone_digits(conn) == ["0825551234", None]
-            assert _branch_search(conn, 1, "nkosi") in ([8], None) and _branch_search(conn, 2, "nkosi") in ([7], None)
-            assert conn.execute(sa.text("SELECT id FROM orders WHERE customer_phone_digits = '0825551234'")).all() == [(7,)]
-            email = ("lower(customer_email) = 'thandi@example.test'" if conn.dialect.name == "postgresql"
-                     else "customer_email = 'THANDI@EXAMPLE.TEST' COLLATE NOCASE")
-            assert conn.execute(sa.text(f"SELECT count(*) FROM orders WHERE {email}")).scalar() == 2
-        downgrade(revision="0002")
-        with db.engine.begin() as conn:
-            columns = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
-            indexes = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
-            assert "customer_phone_digits" not in columns
-            assert not indexes & {"ix_orders_customer_phone_digits", "ix_orders_customer_email_lower"}
-            conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube', branch_id = 1 WHERE id = 7"))
-            assert _found(conn, "sipho") == [7]  # 0002's search still kept in sync
-        upgrade(revision="0003_search_exact_paths")
-        with db.engine.begin() as conn:
-            assert _phone_digits(conn) == ["0825551234", None]
-            assert _branch_search(conn, 1, "sipho") in ([7], None)
-        downgrade(revision="0002")
-        db.engine.dispose()
+    db = scratch_db
+    # given orders written before 0003
+    upgrade(revision="0002")
+    with db.engine.begin() as conn:
+        _insert_order(conn, 7, phone="+27 82 779 0876", branches=2)
+        _insert_order(conn, 8)
+    # when
+    upgrade(revision="0003_search_exact_paths")
+    # then existing rows have their digits and branch, and changes follow
+    with db.engine.begin() as conn:
+        assert _phone_digits(conn) == ["27827790876", None]
+        assert _branch_search(conn, 1, "nkosi") in ([7, 8], None)
+        conn.execute(sa.text("UPDATE orders SET customer_phone = '082 555 1234', branch_id = 2 WHERE id = 7"))
+        assert _phone_digits(conn) == ["0825551234", None]
+        assert _branch_search(conn, 1, "nkosi") in ([8], None) and _branch_search(conn, 2, "nkosi") in ([7], None)
+        assert conn.execute(sa.text("SELECT id FROM orders WHERE customer_phone_digits = '0825551234'")).all() == [(7,)]
+        email = ("lower(customer_email) = 'thandi@example.test'" if conn.dialect.name == "postgresql"
+                 else "customer_email = 'THANDI@EXAMPLE.TEST' COLLATE NOCASE")
+        assert conn.execute(sa.text(f"SELECT count(*) FROM orders WHERE {email}")).scalar() == 2
+    downgrade(revision="0002")
+    with db.engine.begin() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
+        indexes = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
+        assert "customer_phone_digits" not in columns
+        assert not indexes & {"ix_orders_customer_phone_digits", "ix_orders_customer_email_lower"}
+        conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube', branch_id = 1 WHERE id = 7"))
+        assert _found(conn, "sipho") == [7]  # 0002's search still kept in sync
+    upgrade(revision="0003_search_exact_paths")
+    with db.engine.begin() as conn:
+        assert _phone_digits(conn) == ["0825551234", None]
+        assert _branch_search(conn, 1, "sipho") in ([7], None)
+    downgrade(revision="0002")
