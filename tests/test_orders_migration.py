@@ -119,17 +119,30 @@ def _branch_search(conn, branch_id: int, text: str) -> list[int] | None:
     return [r[0] for r in conn.execute(sa.text(sql), {"b": branch_id, "p": f"%{text}%"})]
 
 
+SEARCH_EXACT = "0003_search_exact_paths"
+
+
+def _revision_before(revision: str) -> str:
+    """The migration ``revision`` follows (whatever the chain is after merges)."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
 def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(scratch_db):
     from flask_migrate import downgrade, upgrade
 
     db = scratch_db
+    before = _revision_before(SEARCH_EXACT)
     # given orders written before 0003
-    upgrade(revision="0002")
+    upgrade(revision=before)
     with db.engine.begin() as conn:
         _insert_order(conn, 7, phone="+27 82 779 0876", branches=2)
         _insert_order(conn, 8)
     # when
-    upgrade(revision="0003_search_exact_paths")
+    upgrade(revision=SEARCH_EXACT)
     # then existing rows have their digits and branch, and changes follow
     with db.engine.begin() as conn:
         assert _phone_digits(conn) == ["27827790876", None]
@@ -141,7 +154,7 @@ def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(
         email = ("lower(customer_email) = 'thandi@example.test'" if conn.dialect.name == "postgresql"
                  else "customer_email = 'THANDI@EXAMPLE.TEST' COLLATE NOCASE")
         assert conn.execute(sa.text(f"SELECT count(*) FROM orders WHERE {email}")).scalar() == 2
-    downgrade(revision="0002")
+    downgrade(revision=before)
     with db.engine.begin() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("orders")}
         indexes = {i["name"] for i in sa.inspect(conn).get_indexes("orders")}
@@ -149,8 +162,8 @@ def test_0003_fills_the_phone_digits_and_search_branches_and_downgrades_cleanly(
         assert not indexes & {"ix_orders_customer_phone_digits", "ix_orders_customer_email_lower"}
         conn.execute(sa.text("UPDATE orders SET customer_name = 'Sipho Dube', branch_id = 1 WHERE id = 7"))
         assert _found(conn, "sipho") == [7]  # 0002's search still kept in sync
-    upgrade(revision="0003_search_exact_paths")
+    upgrade(revision=SEARCH_EXACT)
     with db.engine.begin() as conn:
         assert _phone_digits(conn) == ["0825551234", None]
         assert _branch_search(conn, 1, "sipho") in ([7], None)
-    downgrade(revision="0002")
+    downgrade(revision=before)
