@@ -37,7 +37,9 @@ def _engine_options(url: str) -> dict:
     if url.startswith("postgresql"):
         # prepare_threshold=None: a repeated COUNT must not switch to a slow generic plan
         # (see ../shared/PERF-FLOORS.md).
-        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None}}
+        # jit=off: the planner's cost of a search page read in sort order (a filter it cannot estimate) is
+        # far over jit_above_cost, and compiling it took ~40 ms of a ~10 ms query (docs/PERFORMANCE.md).
+        return {"pool_pre_ping": True, "connect_args": {"prepare_threshold": None, "options": "-c jit=off"}}
     return {"connect_args": {"timeout": 30}}
 
 
@@ -68,6 +70,9 @@ class Config:
         # The shop's IANA time zone: pages, date filters, exports and saved views use it; the database stays
         # UTC. Checked at start-up (app/localtime.py).
         self.SHOP_TIMEZONE = os.environ.get("SHOP_TIMEZONE") or "Africa/Johannesburg"
+        # Country calling code of phone numbers written nationally (0XX...): the search finds "082 779 0876"
+        # and "+27 82 779 0876" alike.
+        self.PHONE_COUNTRY_CODE = os.environ.get("PHONE_COUNTRY_CODE", "27").lstrip("+")
         self.DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
         # JSON API (app/api): token lifetime, rate limits (Flask-Limiter syntax), CORS origins (off by default).
         self.API_TOKEN_TTL_SECONDS = int(os.environ.get("API_TOKEN_TTL_SECONDS", "3600"))

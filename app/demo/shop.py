@@ -390,7 +390,8 @@ def _insert(model: type, pairs: list[tuple[object, dict]]) -> None:
         return
     table = model.__table__
     mapper = sa.inspect(model)
-    columns = [(c.name, mapper.get_property_by_column(c).key, c.default) for c in table.c]
+    columns = [(c.name, mapper.get_property_by_column(c).key, c.default) for c in table.c
+               if c.computed is None]  # the database computes those (orders.customer_phone_digits)
     rows = []
     for obj, parent_keys in sorted(pairs, key=lambda pair: pair[0].id):
         values = obj.__dict__

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.labels import Labelled, sentence_case
-from app.models.types import MONEY, EventColumns, JSONType, UTCDateTime, created_ts, money, str_enum, updated_ts, utcnow
+from app.models.types import (
+    MONEY, EventColumns, JSONType, UTCDateTime, created_ts, money, phone_digits_sql, str_enum, updated_ts, utcnow,
+)
 from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus, PaymentStatus
 
 
@@ -48,6 +50,9 @@ class Order(db.Model):
         sa.Index("ix_orders_customer_name", "customer_name", "id"),
         # A customer's orders newest first, and their count (the customer API's my-orders; migration 0003).
         sa.Index("ix_orders_customer_id_created_at", "customer_id", "created_at", "id"),
+        # Exact searches (migration 0003): a whole phone number is an equality lookup (and a whole email address,
+        # on the hand-made case-insensitive index ix_orders_customer_email_lower).
+        sa.Index("ix_orders_customer_phone_digits", "customer_phone_digits"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +62,9 @@ class Order(db.Model):
     customer_name: Mapped[str] = mapped_column(sa.String(160), default="")
     customer_email: Mapped[str | None] = mapped_column(sa.String(254))
     customer_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # Its digits ("+27 82 779 0876" -> "27827790876"), computed by the database (migration 0003): the search
+    # finds a phone number typed in any national or international form by equality on this column.
+    customer_phone_digits: Mapped[str | None] = mapped_column(sa.String(40), sa.Computed(phone_digits_sql("customer_phone")))
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)
     channel: Mapped[SalesChannel] = mapped_column(str_enum(SalesChannel, 16), default=SalesChannel.INTERNAL)
     external_reference: Mapped[str | None] = mapped_column(sa.String(64))

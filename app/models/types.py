@@ -73,3 +73,17 @@ class EventColumns:
     to_status: Mapped[str | None] = mapped_column(sa.String(32))
     message: Mapped[str | None] = mapped_column(sa.Text)
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+# What people put between the digits of a phone number; "(0)" is the national trunk digit some write after
+# the country code ("+27 (0)82 ..."). Removing them leaves the digits (and whatever else was typed).
+PHONE_SEPARATORS = ("(0)", " ", "+", "-", "(", ")", ".", "/")
+
+
+def phone_digits_sql(column: str) -> str:
+    """SQL for the digits of a phone number as stored, the same on SQLite and PostgreSQL (nested replace(),
+    no regular expressions): ``+27 82 779 0876`` gives ``27827790876``, ``082 779 0876`` gives ``0827790876``."""
+    sql = column
+    for separator in PHONE_SEPARATORS:
+        sql = f"replace({sql}, '{separator}', '')"
+    return sql

@@ -29,11 +29,16 @@ def scope_to_user(stmt: sa.Select, user) -> sa.Select:
     """Limit ``stmt`` (which selects from orders) to the branches ``user`` works in."""
     if user.sees_all_branches:
         return stmt
-    return stmt.where(Order.branch_id.in_(user.branch_ids or [-1]))
+    return stmt.where(Order.branch_id.in_(scope_of(user)))
 
 
 def scoped_orders(user) -> sa.Select:
     return scope_to_user(sa.select(Order), user)
+
+
+def scope_of(user) -> list[int] | None:
+    """The branches ``scope_to_user`` limits ``user`` to; None for every branch."""
+    return None if user.sees_all_branches else (user.branch_ids or [-1])
 
 
 def get_order_or_404(order_id: int, user, *, for_update: bool = False) -> Order:
@@ -46,11 +51,10 @@ def get_order_or_404(order_id: int, user, *, for_update: bool = False) -> Order:
     return order
 
 
-def apply_filter(stmt: sa.Select, f: OrderFilter, *, many: bool = False) -> sa.Select:
+def apply_filter(stmt: sa.Select, f: OrderFilter, *, many: bool = False, scope: list[int] | None = None) -> sa.Select:
     """Narrow ``stmt`` by every parameter of ``f`` (sorting and paging are separate). ``many``: the filter is
-    known to match many orders, a hint for SQLite's plan (never changes the rows)."""
-    if f.q:
-        stmt = stmt.where(search_condition(f.q, many=many))
+    known to match many orders, a hint for SQLite's plan (never changes the rows). ``scope``: the branches
+    ``stmt`` is already limited to (None: every branch), so the search reads only their matches."""
     if f.status:
         stmt = stmt.where(Order.status.in_(f.status))
     if f.payment_status:
@@ -81,6 +85,11 @@ def apply_filter(stmt: sa.Select, f: OrderFilter, *, many: bool = False) -> sa.S
         stmt = stmt.where(_unselective(Order.total >= f.total_min))
     if f.total_max is not None:
         stmt = stmt.where(_unselective(Order.total <= f.total_max))
+    if f.q:  # last: an exact code, email or phone lookup is tried among the orders the rest selects
+        branches = f.branch or None
+        if scope is not None:
+            branches = [b for b in (branches or scope) if b in scope]
+        stmt = stmt.where(search_condition(f.q, many=many, within=stmt, branches=branches))
     return stmt
 
 
@@ -112,7 +121,7 @@ def order_by(stmt: sa.Select, f: OrderFilter) -> sa.Select:
 
 def filtered_orders(user, f: OrderFilter, *, many: bool = False) -> sa.Select:
     """Scoped, filtered and sorted; ``listing.run`` counts it (capped) and pages it with ``page_of``."""
-    return order_by(apply_filter(scoped_orders(user), f, many=many), f)
+    return order_by(apply_filter(scoped_orders(user), f, many=many, scope=scope_of(user)), f)
 
 
 def page_of(stmt: sa.Select, f: OrderFilter, *, among: list[int] | None = None) -> list[Order]:
