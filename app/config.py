@@ -68,6 +68,11 @@ class Config:
         self.API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "20/minute")
         self.API_CORS_ORIGINS = [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()]
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Delivery fees in rand (app/orders/pricing.py): collection is free, delivery free from FREE_DELIVERY_FROM.
+        self.DELIVERY_FEE_STANDARD = os.environ.get("DELIVERY_FEE_STANDARD", "65.00")
+        self.DELIVERY_FEE_EXPRESS = os.environ.get("DELIVERY_FEE_EXPRESS", "120.00")
+        self.FREE_DELIVERY_FROM = os.environ.get("FREE_DELIVERY_FROM", "1500.00")
+        self.DELIVERY_VAT_RATE = os.environ.get("DELIVERY_VAT_RATE", "15.00")  # 0: delivery fees carry no VAT
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

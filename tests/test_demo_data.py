@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.demo import DEMO_ORDERS, bulk, load_demo_shop
-from app.demo.money import included_tax
 from app.models import (
     ActorType, Branch, Customer, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
     PaymentState, Quote, Refund, ReturnRequest, SalesChannel, StaffUser, Voucher, WalletEntry,
 )
+from app.orders.pricing import Line, delivery_tax, price_basket
 from app.orders.status import FulfilmentMethod, OrderStatus, PaymentStatus, derive_payment_status
 from app.parcels.status import HANDED_OVER, ParcelStatus
 from app.quotes.status import QuoteStatus
@@ -153,14 +153,20 @@ def test_every_refund_quote_parcel_and_return_state_is_present(demo):
 # --- money -----------------------------------------------------------------------------------------
 
 def test_money_adds_up_on_every_order(demo):
+    """Every order is priced as a checkout prices it (app.orders.pricing)."""
     for order in demo.orders:
         for item in order.items:
             assert isinstance(item.line_total, Decimal)
             assert item.line_total == item.unit_price * item.quantity
-            assert item.tax_amount == included_tax(item.line_total)
         assert order.subtotal == sum(i.line_total for i in order.items)
         assert order.total == order.subtotal - order.discount_total + order.delivery_fee, order.code
-        assert order.tax_total == included_tax(order.subtotal)
+        assert order.tax_total == sum(i.tax_amount for i in order.items) + delivery_tax(order.delivery_fee)
+        priced = price_basket([Line(i.quantity, i.unit_price, i.tax_rate) for i in order.items],
+                              currency=order.currency, fulfilment=order.fulfilment_method.value,
+                              delivery=order.delivery_method.value, order_discount=order.discount_total)
+        assert [p.tax_amount for p in priced.lines] == [i.tax_amount for i in order.items], order.code
+        assert (priced.subtotal, priced.discount, priced.delivery_fee, priced.tax_total, priced.total) == (
+            order.subtotal, order.discount_total, order.delivery_fee, order.tax_total, order.total), order.code
         if order.fulfilment_method == FulfilmentMethod.COLLECTION:
             assert order.delivery_fee == 0
 
@@ -373,14 +379,16 @@ def small_bulk(monkeypatch):
 def check_bulk_orders(db, count: int) -> None:
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == count
     line_sums = (sa.select(OrderItem.order_id, sa.func.sum(OrderItem.line_total).label("lines"),
+                           sa.func.sum(OrderItem.tax_amount).label("tax"),
                            sa.func.count().label("n")).group_by(OrderItem.order_id).subquery())
-    rows = db.session.execute(sa.select(Order, line_sums.c.lines, line_sums.c.n)
+    rows = db.session.execute(sa.select(Order, line_sums.c.lines, line_sums.c.tax, line_sums.c.n)
                               .join(line_sums, line_sums.c.order_id == Order.id)).all()
     assert len(rows) == count  # every order has items
-    for order, lines, _n in rows:
+    for order, lines, tax, _n in rows:
         assert Decimal(str(lines)).quantize(Decimal("0.01")) == order.subtotal, order.code
         assert order.total == order.subtotal - order.discount_total + order.delivery_fee
-        assert order.tax_total == included_tax(order.subtotal)
+        tax = Decimal(str(tax)).quantize(Decimal("0.01"))
+        assert order.tax_total == tax + delivery_tax(order.delivery_fee), order.code
         assert order.updated_at >= order.created_at
         assert (order.external_reference is None) == (order.channel == SalesChannel.INTERNAL)
         assert len(order.code) <= 32

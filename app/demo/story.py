@@ -15,13 +15,13 @@ from decimal import Decimal
 from app.actors import Actor
 from app.demo import names
 from app.demo.context import DemoContext
-from app.demo.money import ZERO, cents
 from app.models import (
     ActorType, Order, OrderEvent, OrderEventType, OrderItem, Parcel, ParcelEvent, ParcelItem, Payment, PaymentProvider,
     PaymentState, Refund, RefundItem, ReturnItem, ReturnRequest, ReturnStatus, Voucher, WalletEntry,
     WalletEntryKind,
 )
 from app.orders import events
+from app.orders.pricing import ZERO, cents
 from app.orders.status import (
     ORDER_MACHINE, ItemStatus, OrderStatus, derive_payment_status, determine_order_status,
 )
