@@ -16,9 +16,10 @@ from sqlalchemy.orm import selectinload
 
 from app.demo import DEMO_ORDERS, bulk, load_demo_shop
 from app.models import (
-    ActorType, Branch, Customer, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
+    ActorType, Branch, Customer, InvoiceSequence, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
     PaymentState, Quote, Refund, ReturnRequest, SalesChannel, StaffUser, Voucher, WalletEntry,
 )
+from app.orders.invoices import invoice_year
 from app.orders.pricing import Line, delivery_tax, price_basket
 from app.orders.status import FulfilmentMethod, OrderStatus, PaymentStatus, derive_payment_status
 from app.parcels.status import HANDED_OVER, ParcelStatus
@@ -169,6 +170,29 @@ def test_money_adds_up_on_every_order(demo):
             order.subtotal, order.discount_total, order.delivery_fee, order.tax_total, order.total), order.code
         if order.fulfilment_method == FulfilmentMethod.COLLECTION:
             assert order.delivery_fee == 0
+
+
+def check_invoice_numbers(orders, codes: dict[int, str], sequences: dict | None = None) -> None:
+    """Every order got its invoice number when placed: ``<branch>-<local year>-<n>``, numbered 1, 2, 3 ... per
+    branch and year in the order they were placed (and the stored sequences carry on after the last one)."""
+    numbered = defaultdict(list)
+    for order in sorted(orders, key=lambda o: (o.created_at, o.id)):
+        code, year, n = order.invoice_number.rsplit("-", 2)
+        assert code == codes[order.branch_id] and int(year) == invoice_year(order.created_at), order.code
+        assert len(n) == 6 and order.invoice_date is not None
+        numbered[(order.branch_id, int(year))].append(int(n))
+    for key, numbers in numbered.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+        if sequences is not None:
+            assert sequences[key] == len(numbers)
+
+
+def test_invoice_numbers_follow_checkouts_numbering(demo):
+    check_invoice_numbers(demo.orders, demo.branches)
+    in_time_order = defaultdict(list)  # one load numbers orders in the order they were placed
+    for order in sorted(demo.orders, key=lambda o: (o.created_at, o.id)):
+        in_time_order[order.invoice_number[:-7]].append(order.invoice_number)
+    assert all(numbers == sorted(numbers) for numbers in in_time_order.values())
 
 
 def latest_state(order: Order) -> str | None:
@@ -393,6 +417,9 @@ def check_bulk_orders(db, count: int) -> None:
         assert (order.external_reference is None) == (order.channel == SalesChannel.INTERNAL)
         assert len(order.code) <= 32
     assert 2.0 < sum(n for *_o, n in rows) / count < 3.0
+    codes = dict(db.session.execute(sa.select(Branch.id, Branch.code)).all())
+    sequences = {(s.branch_id, s.year): s.last_number for s in db.session.scalars(sa.select(InvoiceSequence))}
+    check_invoice_numbers([order for order, *_r in rows], codes, sequences)
     items = db.session.execute(sa.select(OrderItem.unit_price, OrderItem.quantity, OrderItem.line_total))
     assert all(line_total == unit_price * quantity for unit_price, quantity, line_total in items)
     statuses = set(db.session.scalars(sa.select(Order.status).distinct()))

@@ -45,6 +45,7 @@ from app.demo.base import (
 from app.extensions import db
 from app.models import Customer, CustomerAddress, Order, OrderItem, Payment, ProductVariant
 from app.orders import pricing
+from app.orders.invoices import InvoiceBook
 from app.orders.pricing import ZERO, Line, cents, convert, included_tax
 
 BATCH = 10_000
@@ -161,6 +162,12 @@ class _Writer:
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
         """Drop the secondary indexes (and triggers) of ``tables``; return the SQL that recreates them."""
         raise NotImplementedError
+
+    def replace_invoice_sequences(self, rows: list[tuple[int, int, int]]) -> None:
+        """Write back the sequences the load moved on (app.orders.invoices.InvoiceBook.rows())."""
+        for branch_id, year, _last in rows:
+            self.conn.execute(f"DELETE FROM invoice_sequences WHERE branch_id = {int(branch_id)} AND year = {int(year)}")
+        self.write("invoice_sequences", ("branch_id", "year", "last_number"), rows)
 
     def restore_indexes(self, statements: list[str]) -> None:
         for statement in statements:
@@ -367,6 +374,7 @@ class _Generator:
     fees: dict[str, dict[str, tuple[Decimal, Decimal]]]  # currency -> method -> (fee, its VAT)
     free_from: dict[str, Decimal]
     pick: dict[str, Callable[[], object]] = field(default_factory=dict)
+    invoices: InvoiceBook | None = None  # numbered as checkout numbers them (per branch and year)
     now: float = 0.0  # epoch seconds
 
     @classmethod
@@ -385,6 +393,7 @@ class _Generator:
                         for k, v in rules.fees.items()} for cur in CURRENCIES},
             free_from={cur: convert(rules.free_from, cur) for cur in CURRENCIES},
             now=time.time(),
+            invoices=InvoiceBook(),
         )
         gen.pick = {
             "channel": _picker(rng, CHANNELS), "currency": _picker(rng, CURRENCIES),
@@ -448,6 +457,7 @@ def _load_orders(writer: _Writer, gen: _Generator, count: int, echo: Callable[[s
     writer.begin()
     deferred = writer.drop_indexes(ORDER_TABLES) if count >= DEFER_INDEXES_FROM else []
     written = _write_orders(writer, gen, count, echo)
+    writer.replace_invoice_sequences(gen.invoices.rows())
     if deferred:
         started = time.perf_counter()
         writer.restore_indexes(deferred)
@@ -562,8 +572,8 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
                          ts(max(min(paid_at, cap), created))))
 
     staff = gen.staff_by_branch[branch_id]
-    year = datetime.fromtimestamp(created, timezone.utc).year
-    invoiced = status in FULFILLED_LIKE or status == "PARTIALLY-FULFILLED"
+    placed = datetime.fromtimestamp(created, timezone.utc)
+    year = placed.year
     gift = rand() < 0.04
     orders.append((
         oid, f"ORD-{year}-{oid:010d}", buyer.customer_id, buyer.name, buyer.email, buyer.phone, branch_id, channel,
@@ -576,8 +586,7 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
         rng.choice(names.CUSTOMER_NOTES) if rand() < 0.08 else None,
         currency, str(subtotal), str(discount), str(tax_total), str(fee), str(total), str(refunded),
         buyer.address_json, buyer.address_json,
-        f"INV-{year}-{oid:010d}" if invoiced else None,
-        ts(fulfilled or updated_at) if invoiced else None,
+        gen.invoices.issue(branch_id, placed), ts(created),  # invoiced when placed
         ts(created + (86400 if delivery == "EXPRESS" or fulfilment == "COLLECTION" else 3 * 86400)),
         ts(fulfilled) if fulfilled else None,
         ts(created), ts(updated_at),

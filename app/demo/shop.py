@@ -380,6 +380,7 @@ def _persist(ctx: DemoContext, stories: list[OrderStory], quotes: list[Quote]) -
         if quote.order_id is not None:  # converted: linked at the time of its last event
             db.session.execute(sa.update(table).where(table.c.id == quote.id).values(
                 order_id=quote.order_id, updated_at=max(e.created_at for e in quote.events)))
+    ctx.invoices.save()
     _move_sequences(ctx)
 
 

@@ -167,9 +167,6 @@ class OrderStory:
         latest = max(order.payments, key=lambda p: p.id).status.value if order.payments else None
         order.payment_status = derive_payment_status(order.total, completed, order.refunded_total, latest)
         order.updated_at = self.t
-        if order.fulfilled_at is not None or order.status == O.PARTIALLY_FULFILLED:
-            order.invoice_number = self.ctx.codes("INV", order.created_at)
-            order.invoice_date = order.fulfilled_at or self.t
 
     # --- time and events -------------------------------------------------------------------------
     def _wait(self, low_minutes: float, high_minutes: float) -> None:
@@ -213,6 +210,9 @@ class OrderStory:
 
     # --- placing and paying ----------------------------------------------------------------------
     def _place(self) -> None:
+        # The invoice number is issued when the order is placed (bill_no in the customer app), per branch and year.
+        self.order.invoice_number = self.ctx.invoices.issue(self.order.branch_id, self.order.created_at)
+        self.order.invoice_date = self.order.created_at
         channel = self.order.channel.value
         message = "Order placed" if channel == "INTERNAL" else f"Imported from {self.order.channel.label}"
         self._stamp(events.order_placed_event(order=self.order, actor=self.placed_by, message=message))

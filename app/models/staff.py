@@ -37,6 +37,9 @@ class Branch(db.Model):
     address: Mapped[dict | None] = mapped_column(JSONType)
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # What the customer app may choose at checkout for this branch (GET /api/v1/branches).
+    delivers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    offers_collection: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     group: Mapped[BranchGroup | None] = relationship(back_populates="branches")
 
     def __repr__(self) -> str:

@@ -131,7 +131,8 @@ def price_basket(lines: Sequence[Line], *, currency: str, fulfilment: str, deliv
     priced = [PricedLine(line, total, share, included_tax(total - share, line.tax_rate))
               for line, total, share in zip(lines, totals, shares)]
     # The free-delivery threshold reads the goods' value before the order discount (today's rule).
-    fee = delivery_fee(subtotal, currency=currency, fulfilment=fulfilment, delivery=delivery, rules=rules)
+    fee = delivery_fee(subtotal, currency=currency, fulfilment=fulfilment, delivery=delivery, rules=rules) \
+        if lines else ZERO  # nothing to deliver
     fee_tax = included_tax(fee, rules.vat_rate)
     return Priced(currency=currency, lines=priced, subtotal=subtotal, discount=discount, delivery_fee=fee,
                   delivery_tax=fee_tax, tax_total=sum((p.tax_amount for p in priced), ZERO) + fee_tax,
