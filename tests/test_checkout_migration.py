@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.test_orders_migration import scratch_url  # noqa: F401  (the fixture)
+from tests.test_orders_migration import scratch_app, scratch_url  # noqa: F401  (fixtures)
 
 ORDER = ("INSERT INTO orders (id, code, customer_name, branch_id, channel, extra_data, status, payment_status, "
          "fulfilment_method, delivery_method, is_supplier_order, has_gift_box, language_code, currency, subtotal, "
@@ -13,17 +13,10 @@ ORDER = ("INSERT INTO orders (id, code, customer_name, branch_id, channel, extra
          "'STANDARD', false, false, 'en', 'ZAR', 0, 0, 0, 0, 0, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, :inv)")
 
 
-def test_upgrade_seeds_invoice_sequences_and_downgrade_is_clean(scratch_url):  # noqa: F811
+def test_upgrade_seeds_invoice_sequences_and_downgrade_is_clean(scratch_app):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
+    with scratch_app.app_context():
         from app.extensions import db
 
         upgrade(revision="0002")

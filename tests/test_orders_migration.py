@@ -47,17 +47,22 @@ def _found(conn, text: str) -> list[int]:
     return [r[0] for r in conn.execute(sa.text(sql), {"m": f'"{text}"'})]
 
 
-def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_url):
-    from flask_migrate import downgrade, upgrade
-
+@pytest.fixture
+def scratch_app(scratch_url):
+    """The app on the scratch database (which no migration has touched yet)."""
     from app import create_app
     from app.config import TestConfig, _engine_options
 
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = scratch_url
     config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
+    return create_app(config)
+
+
+def test_upgrade_fills_and_syncs_the_search_index_and_downgrade_is_clean(scratch_app):
+    from flask_migrate import downgrade, upgrade
+
+    with scratch_app.app_context():
         from app.extensions import db
 
         upgrade(revision="0001")
