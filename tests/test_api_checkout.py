@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.models import Basket, InvoiceSequence, Order, OrderEvent, OrderEventType, Product, ProductVariant
+from app.models import Basket, InvoiceSequence, Order, OrderEventType, Product, ProductVariant
 from tests.api_support import assert_error
 from tests.factories import make_customer, make_order, make_variant
 

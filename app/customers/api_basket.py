@@ -175,9 +175,13 @@ def checkout_basket(json: CheckoutIn):
     """Place an order from the basket (201). The same checkout again answers 200 with the same order. An
     `Idempotency-Key` header is honoured: the same key with another body is a 422."""
     result = checkout(g.api_customer, _checkout_request(json), secret_key=current_app.config["SECRET_KEY"])
-    db.session.commit()
     if result.created:
-        return ok(order_004(result.order, parcels=[]), status=201, message="Order placed")
+        # Serialised from the objects just written, before the commit expires them (no re-reads: checkout is
+        # the API's busiest write); a failed commit raises and nothing is answered from them.
+        data = order_004(result.order, parcels=[])
+        db.session.commit()
+        return ok(data, status=201, message="Order placed")
+    db.session.commit()
     return ok(order_004(result.order), message="This basket was already checked out: the same order.")
 
 

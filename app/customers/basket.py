@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.exceptions import OutOfStock, ValidationFailed
 from app.extensions import db
@@ -63,7 +63,7 @@ def basket_lines(basket: Basket) -> list[BasketLine]:
     if not wanted:
         return []
     variants = {v.id: v for v in db.session.scalars(
-        sa.select(ProductVariant).where(ProductVariant.id.in_(wanted)).options(selectinload(ProductVariant.product)))}
+        sa.select(ProductVariant).where(ProductVariant.id.in_(wanted)).options(joinedload(ProductVariant.product)))}
     return [BasketLine(variants[vid], qty) for vid, qty in wanted.items() if vid in variants]
 
 

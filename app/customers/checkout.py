@@ -15,7 +15,7 @@ IdempotencyConflict, 422).
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -65,11 +65,10 @@ class CheckoutRequest:
     idempotency_key: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckoutResult:
     order: Order
-    created: bool
-    lines: list = field(default_factory=list)
+    created: bool  # False: the same checkout again, answered with the order it made
 
 
 def checkout(customer: Customer, request: CheckoutRequest, *, secret_key: str) -> CheckoutResult:
@@ -109,8 +108,8 @@ def checkout(customer: Customer, request: CheckoutRequest, *, secret_key: str) -
     events.payment_event(order=order, actor=actor, message=f"{payment.provider.label} payment {payment.status.value}",
                          data={"provider": payment.provider.value, "status": payment.status.value,
                                "amount": str(payment.amount), "reference": payment.reference})
+    issue_invoice_number(order)  # before the order joins the session: one INSERT carries the number
     db.session.add(order)
-    issue_invoice_number(order)
     basket.status, basket.order = baskets.CHECKED_OUT, order
     basket.checkout_key, basket.checkout_fingerprint = request.idempotency_key, request.fingerprint
     db.session.flush()

@@ -166,7 +166,8 @@ class _Writer:
     def replace_invoice_sequences(self, rows: list[tuple[int, int, int]]) -> None:
         """Write back the sequences the load moved on (app.orders.invoices.InvoiceBook.rows())."""
         for branch_id, year, _last in rows:
-            self.conn.execute(f"DELETE FROM invoice_sequences WHERE branch_id = {int(branch_id)} AND year = {int(year)}")
+            self.conn.execute(f"DELETE FROM invoice_sequences WHERE branch_id = {int(branch_id)} "
+                              f"AND year = {int(year)}")
         self.write("invoice_sequences", ("branch_id", "year", "last_number"), rows)
 
     def restore_indexes(self, statements: list[str]) -> None:
