@@ -93,6 +93,11 @@ class Config:
         # E-bills: how long a signed PDF link works, and where rendered PDFs are cached (per order version).
         self.EBILL_LINK_TTL_SECONDS = int(os.environ.get("EBILL_LINK_TTL_SECONDS", "3600"))
         self.EBILL_CACHE_DIR = os.environ.get("EBILL_CACHE_DIR", str(INSTANCE_DIR / "ebills"))
+        # Delivery fees in rand (app/orders/pricing.py): collection is free, delivery free from FREE_DELIVERY_FROM.
+        self.DELIVERY_FEE_STANDARD = os.environ.get("DELIVERY_FEE_STANDARD", "65.00")
+        self.DELIVERY_FEE_EXPRESS = os.environ.get("DELIVERY_FEE_EXPRESS", "120.00")
+        self.FREE_DELIVERY_FROM = os.environ.get("FREE_DELIVERY_FROM", "1500.00")
+        self.DELIVERY_VAT_RATE = os.environ.get("DELIVERY_VAT_RATE", "15.00")  # 0: delivery fees carry no VAT
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

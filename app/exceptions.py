@@ -54,3 +54,30 @@ class ValidationFailed(DomainError):
         super().__init__(message)
         self.field = field
 
+
+
+class OutOfStock(DomainError):
+    """A basket line wants more than is in stock (or the product is no longer sold): 409 naming the item."""
+
+    code = "out_of_stock"
+
+    def __init__(self, message: str, *, variant_id: int, field: str = "items"):
+        super().__init__(message)
+        self.variant_id, self.field = variant_id, field
+
+
+class BasketChanged(DomainError):
+    """The basket's signature does not match its lines at today's prices: fetch the basket again (409)."""
+
+    code = "basket_changed"
+
+    def __init__(self, message: str = "The basket changed (its items or prices) since you fetched it, or the "
+                                      "signature is wrong. Fetch the basket again and check out with its signature."):
+        super().__init__(message)
+        self.field = "signature"
+
+
+class IdempotencyConflict(ValidationFailed):
+    """The same idempotency key (or basket) with a different request body: 422, as Stripe answers."""
+
+    code = "idempotency_conflict"

@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.demo import DEMO_ORDERS, bulk, load_demo_shop
-from app.demo.money import included_tax
 from app.models import (
-    ActorType, Branch, Customer, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
+    ActorType, Branch, Customer, InvoiceSequence, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
     PaymentState, Quote, Refund, ReturnRequest, SalesChannel, StaffUser, Voucher, WalletEntry,
 )
+from app.orders.invoices import invoice_year
+from app.orders.pricing import Line, delivery_tax, price_basket
 from app.orders.status import FulfilmentMethod, OrderStatus, PaymentStatus, derive_payment_status
 from app.parcels.status import HANDED_OVER, ParcelStatus
 from app.quotes.status import QuoteStatus
@@ -153,16 +154,45 @@ def test_every_refund_quote_parcel_and_return_state_is_present(demo):
 # --- money -----------------------------------------------------------------------------------------
 
 def test_money_adds_up_on_every_order(demo):
+    """Every order is priced as a checkout prices it (app.orders.pricing)."""
     for order in demo.orders:
         for item in order.items:
             assert isinstance(item.line_total, Decimal)
             assert item.line_total == item.unit_price * item.quantity
-            assert item.tax_amount == included_tax(item.line_total)
         assert order.subtotal == sum(i.line_total for i in order.items)
         assert order.total == order.subtotal - order.discount_total + order.delivery_fee, order.code
-        assert order.tax_total == included_tax(order.subtotal)
+        assert order.tax_total == sum(i.tax_amount for i in order.items) + delivery_tax(order.delivery_fee)
+        priced = price_basket([Line(i.quantity, i.unit_price, i.tax_rate) for i in order.items],
+                              currency=order.currency, fulfilment=order.fulfilment_method.value,
+                              delivery=order.delivery_method.value, order_discount=order.discount_total)
+        assert [p.tax_amount for p in priced.lines] == [i.tax_amount for i in order.items], order.code
+        assert (priced.subtotal, priced.discount, priced.delivery_fee, priced.tax_total, priced.total) == (
+            order.subtotal, order.discount_total, order.delivery_fee, order.tax_total, order.total), order.code
         if order.fulfilment_method == FulfilmentMethod.COLLECTION:
             assert order.delivery_fee == 0
+
+
+def check_invoice_numbers(orders, codes: dict[int, str], sequences: dict | None = None) -> None:
+    """Every order got its invoice number when placed: ``<branch>-<local year>-<n>``, numbered 1, 2, 3 ... per
+    branch and year in the order they were placed (and the stored sequences carry on after the last one)."""
+    numbered = defaultdict(list)
+    for order in sorted(orders, key=lambda o: (o.created_at, o.id)):
+        code, year, n = order.invoice_number.rsplit("-", 2)
+        assert code == codes[order.branch_id] and int(year) == invoice_year(order.created_at), order.code
+        assert len(n) == 6 and order.invoice_date is not None
+        numbered[(order.branch_id, int(year))].append(int(n))
+    for key, numbers in numbered.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), key
+        if sequences is not None:
+            assert sequences[key] == len(numbers)
+
+
+def test_invoice_numbers_follow_checkouts_numbering(demo):
+    check_invoice_numbers(demo.orders, demo.branches)
+    in_time_order = defaultdict(list)  # one load numbers orders in the order they were placed
+    for order in sorted(demo.orders, key=lambda o: (o.created_at, o.id)):
+        in_time_order[order.invoice_number[:-7]].append(order.invoice_number)
+    assert all(numbers == sorted(numbers) for numbers in in_time_order.values())
 
 
 def latest_state(order: Order) -> str | None:
@@ -392,18 +422,23 @@ def small_bulk(monkeypatch):
 def check_bulk_orders(db, count: int) -> None:
     assert db.session.scalar(sa.select(sa.func.count(Order.id))) == count
     line_sums = (sa.select(OrderItem.order_id, sa.func.sum(OrderItem.line_total).label("lines"),
+                           sa.func.sum(OrderItem.tax_amount).label("tax"),
                            sa.func.count().label("n")).group_by(OrderItem.order_id).subquery())
-    rows = db.session.execute(sa.select(Order, line_sums.c.lines, line_sums.c.n)
+    rows = db.session.execute(sa.select(Order, line_sums.c.lines, line_sums.c.tax, line_sums.c.n)
                               .join(line_sums, line_sums.c.order_id == Order.id)).all()
     assert len(rows) == count  # every order has items
-    for order, lines, _n in rows:
+    for order, lines, tax, _n in rows:
         assert Decimal(str(lines)).quantize(Decimal("0.01")) == order.subtotal, order.code
         assert order.total == order.subtotal - order.discount_total + order.delivery_fee
-        assert order.tax_total == included_tax(order.subtotal)
+        tax = Decimal(str(tax)).quantize(Decimal("0.01"))
+        assert order.tax_total == tax + delivery_tax(order.delivery_fee), order.code
         assert order.updated_at >= order.created_at
         assert (order.external_reference is None) == (order.channel == SalesChannel.INTERNAL)
         assert len(order.code) <= 32
     assert 2.0 < sum(n for *_o, n in rows) / count < 3.0
+    codes = dict(db.session.execute(sa.select(Branch.id, Branch.code)).all())
+    sequences = {(s.branch_id, s.year): s.last_number for s in db.session.scalars(sa.select(InvoiceSequence))}
+    check_invoice_numbers([order for order, *_r in rows], codes, sequences)
     items = db.session.execute(sa.select(OrderItem.unit_price, OrderItem.quantity, OrderItem.line_total))
     assert all(line_total == unit_price * quantity for unit_price, quantity, line_total in items)
     statuses = set(db.session.scalars(sa.select(Order.status).distinct()))

@@ -2,4 +2,5 @@
 through ``app.customers.queries`` so it is scoped to the caller."""
 from __future__ import annotations
 
-from app.customers import api_basket, api_orders, api_returns  # noqa: F401  (endpoints register on app.api.bp)
+# The endpoints register on app.api.bp when imported.
+from app.customers import api_basket, api_catalogue, api_orders, api_returns  # noqa: F401

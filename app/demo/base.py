@@ -15,11 +15,11 @@ import click
 import sqlalchemy as sa
 
 from app.demo import names
-from app.demo.money import cents
 from app.extensions import db
 from app.models import (
     Branch, BranchGroup, Customer, CustomerAddress, Product, ProductVariant, StaffRole, StaffUser,
 )
+from app.orders.pricing import cents
 
 # (code, name, group, city, phone)
 BRANCHES = (

@@ -13,8 +13,10 @@ rows/s, index and FTS rebuild ~77 s), PostgreSQL ~3.8 min (COPY ~26k rows/s, ind
 What it writes: the shop base (branches, staff, demo accounts, catalogue; created if absent), customers up to
 50,000 (with addresses), then N orders spread over the last two years (more recent ones and seasonal peaks
 weigh more), each with 1–8 items (~2.5 on average) and its payment. Money adds up exactly as in the demo shop
-(see ``app.demo.money``): ``line_total = unit_price × quantity``, ``subtotal = Σ line_total``,
-``total = subtotal − discount + delivery fee``, ``tax_total`` = VAT inside the subtotal.
+(``app.orders.pricing``): ``line_total = unit_price × quantity``, ``subtotal = Σ line_total``,
+``total = subtotal − discount + delivery fee``, ``tax_total`` = Σ line VAT (after the order discount) + the
+delivery fee's VAT. Orders without a discount (most) use precomputed per-line VAT; discounted ones are priced by
+``pricing.price_basket`` itself.
 
 What it does NOT write, on purpose: timelines (OrderEvent), parcels, refunds, quotes. Benchmarks need orders
 and items; the demo shop (``app.demo.shop``) is where timelines are complete. For realism of the list and its
@@ -40,9 +42,11 @@ from app.demo.base import (
     ShopBase, ascii_slug, ensure_base, ensure_catalogue, json_text, make_address, random_person, random_phone,
     random_region, require_schema, snapshot,
 )
-from app.demo.money import DELIVERY_FEES, FREE_DELIVERY_FROM, ZERO, cents, convert, included_tax
 from app.extensions import db
 from app.models import Customer, CustomerAddress, Order, OrderItem, Payment, ProductVariant
+from app.orders import pricing
+from app.orders.invoices import InvoiceBook
+from app.orders.pricing import ZERO, Line, cents, convert, included_tax
 
 BATCH = 10_000
 CUSTOMERS = 50_000
@@ -158,6 +162,13 @@ class _Writer:
     def drop_indexes(self, tables: Sequence[str]) -> list[str]:
         """Drop the secondary indexes (and triggers) of ``tables``; return the SQL that recreates them."""
         raise NotImplementedError
+
+    def replace_invoice_sequences(self, rows: list[tuple[int, int, int]]) -> None:
+        """Write back the sequences the load moved on (app.orders.invoices.InvoiceBook.rows())."""
+        for branch_id, year, _last in rows:
+            self.conn.execute(f"DELETE FROM invoice_sequences WHERE branch_id = {int(branch_id)} "
+                              f"AND year = {int(year)}")
+        self.write("invoice_sequences", ("branch_id", "year", "last_number"), rows)
 
     def restore_indexes(self, statements: list[str]) -> None:
         for statement in statements:
@@ -359,17 +370,19 @@ class _Generator:
     branch_by_region: dict[str, list[int]]
     all_branches: list[int]
     staff_by_branch: dict[int, list[int]]
-    lines: dict[str, list[tuple]]  # currency -> per variant (head, mrp, price, {qty: (total, total_s, tax_s)})
+    lines: dict[str, list[tuple]]  # currency -> per variant (head, mrp, price, {qty: (total, total_s, tax_s, tax)})
     variant_cumulative: list[float]
-    fees: dict[str, dict[str, Decimal]]
+    fees: dict[str, dict[str, tuple[Decimal, Decimal]]]  # currency -> method -> (fee, its VAT)
     free_from: dict[str, Decimal]
     pick: dict[str, Callable[[], object]] = field(default_factory=dict)
+    invoices: InvoiceBook | None = None  # numbered as checkout numbers them (per branch and year)
     now: float = 0.0  # epoch seconds
 
     @classmethod
     def build(cls, base: ShopBase, variants: list[ProductVariant], buyers: list[_Buyer], guests: list[_Buyer],
               rng: random.Random, ts: Callable[[float], str]) -> _Generator:
         cpt, stb, jhb = (b.id for b in base.branches)
+        rules = pricing.current_rules()
         gen = cls(
             rng=rng, ts=ts, buyers=buyers, guests=guests,
             branch_by_region={"Western Cape": [cpt, cpt, cpt, stb, stb], "Gauteng": [jhb]},
@@ -377,9 +390,11 @@ class _Generator:
             staff_by_branch={b.id: [u.id for u in base.staff_of(b)] for b in base.branches},
             lines={cur: [_variant_line(v, cur) for v in variants] for cur in CURRENCIES},
             variant_cumulative=_zipf_cumulative(rng, len(variants)),
-            fees={cur: {k: convert(v, cur) for k, v in DELIVERY_FEES.items()} for cur in CURRENCIES},
-            free_from={cur: convert(FREE_DELIVERY_FROM, cur) for cur in CURRENCIES},
+            fees={cur: {k: (convert(v, cur), pricing.delivery_tax(convert(v, cur), rules))
+                        for k, v in rules.fees.items()} for cur in CURRENCIES},
+            free_from={cur: convert(rules.free_from, cur) for cur in CURRENCIES},
             now=time.time(),
+            invoices=InvoiceBook(),
         )
         gen.pick = {
             "channel": _picker(rng, CHANNELS), "currency": _picker(rng, CURRENCIES),
@@ -396,7 +411,8 @@ def _variant_line(variant: ProductVariant, currency: str) -> tuple:
     per_qty = {}
     for qty in QUANTITY:
         total = price * qty
-        per_qty[qty] = (total, str(total), str(included_tax(total)))
+        tax = included_tax(total)
+        per_qty[qty] = (total, str(total), str(tax), tax)
     return head, (str(mrp) if mrp is not None else None), str(price), price, per_qty
 
 
@@ -442,6 +458,7 @@ def _load_orders(writer: _Writer, gen: _Generator, count: int, echo: Callable[[s
     writer.begin()
     deferred = writer.drop_indexes(ORDER_TABLES) if count >= DEFER_INDEXES_FROM else []
     written = _write_orders(writer, gen, count, echo)
+    writer.replace_invoice_sequences(gen.invoices.rows())
     if deferred:
         started = time.perf_counter()
         writer.restore_indexes(deferred)
@@ -501,22 +518,27 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
     chosen = rng.choices(range(len(lines)), cum_weights=gen.variant_cumulative, k=pick["items"]())
     item_status = {"FULFILLED": "FULFILLED", "REFUNDED": "REFUNDED", "PARTIALLY-REFUNDED": "FULFILLED",
                    "CANCELLED": "CANCELLED"}.get(status, "ACTIVE")
-    subtotal = ZERO
-    first_item = item_id + 1
+    subtotal = tax_total = ZERO
+    first_item, first_row = item_id + 1, len(items)
     for position, v in enumerate(chosen):
         head, mrp_s, price_s, _price, per_qty = lines[v]
         qty = pick["quantity"]()
-        total, total_s, tax_s = per_qty[qty]
+        total, total_s, tax_s, tax = per_qty[qty]
         subtotal += total
+        tax_total += tax
         item_id += 1
         state = item_status
         if status == "PARTIALLY-FULFILLED":
             state = "FULFILLED" if position < max(1, len(chosen) // 2) else "ACTIVE"
         items.append((item_id, oid) + head + (qty, mrp_s, price_s, "15.00", "0.00", tax_s, total_s, state,
                                               qty if state == "REFUNDED" else 0))
-    discount = cents(subtotal * (5, 10, 15, 20)[rng.randrange(4)] / 100) if rand() < 0.12 else ZERO
-    fee = (ZERO if fulfilment == "COLLECTION" or subtotal >= gen.free_from[currency]
-           else gen.fees[currency][delivery])
+    percent = (5, 10, 15, 20)[rng.randrange(4)] if rand() < 0.12 else 0
+    discount = cents(subtotal * percent / 100) if percent else ZERO
+    fee, fee_tax = ((ZERO, ZERO) if fulfilment == "COLLECTION" or subtotal >= gen.free_from[currency]
+                    else gen.fees[currency][delivery])
+    if percent:
+        tax_total = _discounted_tax(items, first_row, percent, currency, fulfilment, delivery)
+    tax_total += fee_tax
     total = subtotal - discount + fee
     refunded = ZERO
     if status == "REFUNDED":
@@ -551,8 +573,8 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
                          ts(max(min(paid_at, cap), created))))
 
     staff = gen.staff_by_branch[branch_id]
-    year = datetime.fromtimestamp(created, timezone.utc).year
-    invoiced = status in FULFILLED_LIKE or status == "PARTIALLY-FULFILLED"
+    placed = datetime.fromtimestamp(created, timezone.utc)
+    year = placed.year
     gift = rand() < 0.04
     orders.append((
         oid, f"ORD-{year}-{oid:010d}", buyer.customer_id, buyer.name, buyer.email, buyer.phone, branch_id, channel,
@@ -563,10 +585,9 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
         status, payment_status, fulfilment, delivery, rand() < 0.01, gift,
         rng.choice(names.GIFT_NOTES) if gift else None, pick["language"](),
         rng.choice(names.CUSTOMER_NOTES) if rand() < 0.08 else None,
-        currency, str(subtotal), str(discount), str(included_tax(subtotal)), str(fee), str(total), str(refunded),
+        currency, str(subtotal), str(discount), str(tax_total), str(fee), str(total), str(refunded),
         buyer.address_json, buyer.address_json,
-        f"INV-{year}-{oid:010d}" if invoiced else None,
-        ts(fulfilled or updated_at) if invoiced else None,
+        gen.invoices.issue(branch_id, placed), ts(created),  # invoiced when placed
         ts(created + (86400 if delivery == "EXPRESS" or fulfilment == "COLLECTION" else 3 * 86400)),
         ts(fulfilled) if fulfilled else None,
         ts(created), ts(updated_at),
@@ -575,6 +596,17 @@ def _one_order(gen: _Generator, oid: int, created: float, item_id: int, payment_
         1,
     ))
     return item_id, payment_id
+
+
+def _discounted_tax(items: list, start: int, percent: int, currency: str, fulfilment: str, delivery: str) -> Decimal:
+    """A discounted order's lines (``items[start:]``) priced by ``pricing.price_basket`` (the discount spread over
+    the lines, VAT after it): rewrite the lines' tax and return the lines' VAT."""
+    rows = items[start:]
+    priced = pricing.price_basket([Line(quantity=r[8], unit_price=Decimal(r[10])) for r in rows], currency=currency,
+                                  fulfilment=fulfilment, delivery=delivery, discount_percent=percent)
+    for k, (row, line) in enumerate(zip(rows, priced.lines)):
+        items[start + k] = row[:13] + (str(line.tax_amount),) + row[14:]
+    return priced.tax_total - priced.delivery_tax
 
 
 def _partial_refund(items: list, first: int, last: int, total: Decimal, subtotal: Decimal) -> Decimal:

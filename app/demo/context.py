@@ -17,6 +17,7 @@ from app.actors import Actor
 from app.demo.base import ShopBase
 from app.extensions import db
 from app.models import StaffRole, StaffUser
+from app.orders.invoices import InvoiceBook
 
 
 class Ids:
@@ -51,6 +52,7 @@ class DemoContext:
     base: ShopBase
     ids: Ids
     codes: Codes = field(default_factory=Codes)
+    invoices: InvoiceBook = field(default_factory=InvoiceBook)  # numbered as checkout numbers them
     created: dict[str, list] = field(default_factory=lambda: defaultdict(list))  # phase -> objects
 
     def branch_name(self, branch_id: int) -> str:

@@ -8,8 +8,8 @@ from app.actors import Actor
 from app.demo import names
 from app.demo.base import ascii_slug, make_address, random_person, random_phone, random_region, snapshot
 from app.demo.context import DemoContext
-from app.demo.money import VAT_RATE, ZERO, cents, delivery_fee, included_tax
 from app.models import ActorType, Customer, Order, ProductVariant, Quote, QuoteEvent, QuoteLine
+from app.orders.pricing import VAT_RATE, ZERO, Line, price_basket
 from app.quotes.status import QUOTE_MACHINE, QuoteStatus
 from app.statemachine import Role
 
@@ -106,13 +106,13 @@ def _line(ctx: DemoContext, quote: Quote, variant_id, sku, name, variation, quan
 
 
 def _money(quote: Quote, *, fulfilment: str) -> None:
-    quote.subtotal = sum((line.line_total for line in quote.lines), ZERO)
-    if quote.subtotal > 5000:
-        quote.discount_total = cents(quote.subtotal * 5 / 100)  # volume discount
-    quote.delivery_fee = delivery_fee(quote.subtotal, currency=quote.currency, fulfilment=fulfilment,
-                                      delivery="STANDARD")
-    quote.total = quote.subtotal - quote.discount_total + quote.delivery_fee
-    quote.tax_total = included_tax(quote.subtotal)
+    """Priced as an order would be (app.orders.pricing), with a 5% volume discount above R5,000."""
+    lines = [Line(quantity=line.quantity, unit_price=line.unit_price, tax_rate=line.tax_rate) for line in quote.lines]
+    volume = sum((line.line_total for line in quote.lines), ZERO) > 5000
+    priced = price_basket(lines, currency=quote.currency, fulfilment=fulfilment, delivery="STANDARD",
+                          discount_percent=5 if volume else 0)
+    quote.subtotal, quote.discount_total, quote.delivery_fee = priced.subtotal, priced.discount, priced.delivery_fee
+    quote.tax_total, quote.total = priced.tax_total, priced.total
 
 
 def _walk(ctx: DemoContext, quote: Quote, path: list[QuoteStatus], created: datetime,

@@ -22,7 +22,6 @@ from app.demo.base import (
     require_schema, snapshot,
 )
 from app.demo.context import DemoContext, Ids
-from app.demo.money import ZERO, VAT_RATE, cents, convert, delivery_fee, included_tax
 from app.demo.quotes import build_quotes, quote_for_order
 from app.demo.story import OrderStory, Plan
 from app.extensions import db
@@ -31,6 +30,7 @@ from app.models import (
     PaymentProvider, ProductVariant, Quote, QuoteEvent, QuoteLine, Refund, RefundItem, ReturnItem, ReturnRequest,
     SalesChannel, Voucher, WalletEntry,
 )
+from app.orders.pricing import ZERO, Line, convert, price_basket
 from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus
 from app.refunds.status import RefundDestination
 
@@ -306,7 +306,8 @@ def _buyer(ctx: DemoContext, order: Order, buyer: Customer | None, channel: Sale
 
 
 def _items(ctx: DemoContext, order: Order, plan: Plan, variants: list[ProductVariant], weights: list[float]) -> None:
-    """1–6 distinct lines; money as app.demo.money says (VAT-inclusive prices, Decimal throughout)."""
+    """1–6 distinct lines, priced by ``app.orders.pricing`` exactly as a checkout is (VAT-inclusive prices,
+    Decimal throughout)."""
     rng = ctx.rng
     lines = rng.choices((1, 2, 3, 4, 5, 6), (38, 27, 17, 10, 5, 3))[0]
     if plan.status == O.PARTIALLY_FULFILLED or plan.scenario in ("S3-part", "S5-part"):
@@ -316,24 +317,24 @@ def _items(ctx: DemoContext, order: Order, plan: Plan, variants: list[ProductVar
         variant = rng.choices(variants, weights)[0]
         if variant not in chosen:
             chosen.append(variant)
-    for variant in chosen:
-        quantity = rng.choices((1, 2, 3, 4), (78, 16, 4, 2))[0]
-        price = convert(variant.price, order.currency)
-        line_total = price * quantity
+    quantities = [rng.choices((1, 2, 3, 4), (78, 16, 4, 2))[0] for _variant in chosen]
+    percent = rng.choice((5, 10, 15)) if rng.random() < 0.12 else 0
+    priced = price_basket(
+        [Line(quantity=q, unit_price=convert(v.price, order.currency), tax_rate=v.product.tax_rate, variant_id=v.id)
+         for v, q in zip(chosen, quantities)],
+        currency=order.currency, fulfilment=order.fulfilment_method.value, delivery=order.delivery_method.value,
+        discount_percent=percent,
+    )
+    for variant, p in zip(chosen, priced.lines):
         order.items.append(OrderItem(
             id=ctx.ids("order_items"), product_id=variant.product_id, variant_id=variant.id, sku=variant.sku,
-            barcode=variant.barcode, name=variant.name, variation=variant.attributes, quantity=quantity,
-            mrp=convert(variant.mrp, order.currency) if variant.mrp is not None else None, unit_price=price,
-            tax_rate=VAT_RATE, discount=ZERO, tax_amount=included_tax(line_total), line_total=line_total,
-            status=ItemStatus.ACTIVE, refunded_quantity=0,
+            barcode=variant.barcode, name=variant.name, variation=variant.attributes, quantity=p.line.quantity,
+            mrp=convert(variant.mrp, order.currency) if variant.mrp is not None else None,
+            unit_price=p.line.unit_price, tax_rate=p.line.tax_rate, discount=ZERO, tax_amount=p.tax_amount,
+            line_total=p.line_total, status=ItemStatus.ACTIVE, refunded_quantity=0,
         ))
-    order.subtotal = sum((i.line_total for i in order.items), ZERO)
-    if rng.random() < 0.12:
-        order.discount_total = cents(order.subtotal * rng.choice((5, 10, 15)) / 100)
-    order.delivery_fee = delivery_fee(order.subtotal, currency=order.currency, fulfilment=order.fulfilment_method.value,
-                                      delivery=order.delivery_method.value)
-    order.total = order.subtotal - order.discount_total + order.delivery_fee
-    order.tax_total = included_tax(order.subtotal)
+    order.subtotal, order.discount_total, order.delivery_fee = priced.subtotal, priced.discount, priced.delivery_fee
+    order.tax_total, order.total = priced.tax_total, priced.total
 
 
 def _fit_plan(plan: Plan, order: Order) -> None:
@@ -380,6 +381,7 @@ def _persist(ctx: DemoContext, stories: list[OrderStory], quotes: list[Quote]) -
         if quote.order_id is not None:  # converted: linked at the time of its last event
             db.session.execute(sa.update(table).where(table.c.id == quote.id).values(
                 order_id=quote.order_id, updated_at=max(e.created_at for e in quote.events)))
+    ctx.invoices.save()
     _move_sequences(ctx)
 
 

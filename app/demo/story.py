@@ -15,13 +15,13 @@ from decimal import Decimal
 from app.actors import Actor
 from app.demo import names
 from app.demo.context import DemoContext
-from app.demo.money import ZERO, cents
 from app.models import (
     ActorType, Order, OrderEvent, OrderEventType, OrderItem, Parcel, ParcelEvent, ParcelItem, Payment, PaymentProvider,
     PaymentState, Refund, RefundItem, ReturnItem, ReturnRequest, ReturnStatus, Voucher, WalletEntry,
     WalletEntryKind,
 )
 from app.orders import events
+from app.orders.pricing import ZERO, cents
 from app.orders.status import (
     ORDER_MACHINE, ItemStatus, OrderStatus, derive_payment_status, determine_order_status,
 )
@@ -168,9 +168,6 @@ class OrderStory:
         order.payment_status = derive_payment_status(order.total, completed, order.refunded_total, latest,
                                                      cancelled=order.status == O.CANCELLED)
         order.updated_at = self.t
-        if order.fulfilled_at is not None or order.status == O.PARTIALLY_FULFILLED:
-            order.invoice_number = self.ctx.codes("INV", order.created_at)
-            order.invoice_date = order.fulfilled_at or self.t
 
     # --- time and events -------------------------------------------------------------------------
     def _wait(self, low_minutes: float, high_minutes: float) -> None:
@@ -214,6 +211,9 @@ class OrderStory:
 
     # --- placing and paying ----------------------------------------------------------------------
     def _place(self) -> None:
+        # The invoice number is issued when the order is placed (bill_no in the customer app), per branch and year.
+        self.order.invoice_number = self.ctx.invoices.issue(self.order.branch_id, self.order.created_at)
+        self.order.invoice_date = self.order.created_at
         channel = self.order.channel.value
         message = "Order placed" if channel == "INTERNAL" else f"Imported from {self.order.channel.label}"
         self._stamp(events.order_placed_event(order=self.order, actor=self.placed_by, message=message))

@@ -2,7 +2,8 @@
 from app.models.catalog import Product, ProductVariant
 from app.models.customer import Basket, Customer, CustomerAddress
 from app.models.order import (
-    ActorType, Order, OrderEvent, OrderEventType, OrderItem, Payment, PaymentProvider, PaymentState, SalesChannel,
+    ActorType, InvoiceSequence, Order, OrderEvent, OrderEventType, OrderItem, Payment, PaymentProvider, PaymentState,
+    SalesChannel,
 )
 from app.models.parcel import Parcel, ParcelEvent, ParcelItem
 from app.models.quote import Quote, QuoteEvent, QuoteLine
@@ -29,6 +30,7 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:
 
 __all__ = [
     "ActorType", "Basket", "Branch", "BranchGroup", "Customer", "CustomerAddress", "ExportJob", "ExportStatus",
+    "InvoiceSequence",
     "Order", "OrderEvent", "OrderEventType", "OrderItem", "Parcel", "ParcelEvent", "ParcelItem", "Payment",
     "PaymentProvider", "PaymentState", "Product", "ProductVariant", "Quote", "QuoteEvent", "QuoteLine", "Refund",
     "RefundItem", "ReturnItem", "ReturnRequest", "ReturnStatus", "SalesChannel", "SavedView", "SignInAttempt",

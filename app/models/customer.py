@@ -63,7 +63,15 @@ class CustomerAddress(db.Model):
 
 
 class Basket(db.Model):
+    """A customer's basket (app/customers/basket.py). One OPEN basket per customer; checkout turns it into an
+    order, marks it CHECKED-OUT and points it at that order, so the same checkout again finds the same order."""
+
     __tablename__ = "baskets"
+    __table_args__ = (
+        sa.Index("uq_baskets_open_customer_id", "customer_id", unique=True,
+                 sqlite_where=sa.text("status = 'OPEN'"), postgresql_where=sa.text("status = 'OPEN'")),
+        sa.UniqueConstraint("customer_id", "checkout_key", name="uq_baskets_customer_id_checkout_key"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(sa.String(64), unique=True)
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("customers.id"), index=True)
@@ -71,5 +79,10 @@ class Basket(db.Model):
     signature: Mapped[str | None] = mapped_column(sa.String(128))
     status: Mapped[str] = mapped_column(sa.String(16), default="OPEN")  # OPEN | CHECKED-OUT | ABANDONED
     items: Mapped[list] = mapped_column(JSONType, default=list)  # [{"variant_id": 1, "quantity": 2}]
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    # The checkout that used the basket: its Idempotency-Key (if sent) and a hash of its request body.
+    checkout_key: Mapped[str | None] = mapped_column(sa.String(128))
+    checkout_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    order = relationship("Order")
     created_at: Mapped[created_ts]
     updated_at: Mapped[updated_ts]

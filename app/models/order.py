@@ -221,3 +221,13 @@ class Payment(db.Model):
     created_at: Mapped[created_ts]
     updated_at: Mapped[updated_ts]
     order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class InvoiceSequence(db.Model):
+    """The last invoice number issued per branch and year (app/orders/invoices.py). The row is updated in the
+    order's own transaction, so numbers have no gaps and two checkouts never get the same one."""
+
+    __tablename__ = "invoice_sequences"
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -42,6 +42,9 @@ class Branch(db.Model):
     # The branch's own IANA time zone when it differs from SHOP_TIMEZONE (NULL: the shop's); its order pages
     # show times in it. Lists, filters and exports keep the shop's zone (docs/ARCHITECTURE.md "Time zones").
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    # What the customer app may choose at checkout for this branch (GET /api/v1/branches).
+    delivers: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    offers_collection: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     group: Mapped[BranchGroup | None] = relationship(back_populates="branches")
 
     @validates("timezone")
