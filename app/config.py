@@ -88,8 +88,6 @@ class Config:
         self.SHOP_REGISTRATION_NUMBER = os.environ.get("SHOP_REGISTRATION_NUMBER", "2026/000000/07")
         self.SHOP_PHONE = os.environ.get("SHOP_PHONE", "+27 21 000 0000")
         self.SHOP_EMAIL = os.environ.get("SHOP_EMAIL", "accounts@demo.test")
-        # VAT rate inside the delivery fee (percent; 0 when delivery is not taxed).
-        self.DELIVERY_FEE_TAX_RATE = os.environ.get("DELIVERY_FEE_TAX_RATE", "15")
         # E-bills: how long a signed PDF link works, and where rendered PDFs are cached (per order version).
         self.EBILL_LINK_TTL_SECONDS = int(os.environ.get("EBILL_LINK_TTL_SECONDS", "3600"))
         self.EBILL_CACHE_DIR = os.environ.get("EBILL_CACHE_DIR", str(INSTANCE_DIR / "ebills"))

@@ -16,12 +16,35 @@ from sqlalchemy.orm import selectinload
 
 from app.demo import DEMO_ORDERS, bulk, load_demo_shop
 from app.models import (
-    ActorType, Branch, Customer, InvoiceSequence, Order, OrderEvent, OrderEventType, OrderItem, Parcel, Payment, PaymentProvider,
-    PaymentState, Quote, Refund, ReturnRequest, SalesChannel, StaffUser, Voucher, WalletEntry,
+    ActorType,
+    Branch,
+    Customer,
+    InvoiceSequence,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderItem,
+    Parcel,
+    Payment,
+    PaymentProvider,
+    PaymentState,
+    Quote,
+    Refund,
+    ReturnRequest,
+    SalesChannel,
+    StaffUser,
+    Voucher,
+    WalletEntry,
 )
 from app.orders.invoices import invoice_year
 from app.orders.pricing import Line, delivery_tax, price_basket
-from app.orders.status import FulfilmentMethod, OrderStatus, PaymentStatus, derive_payment_status
+from app.orders.status import (
+    FulfilmentMethod,
+    OrderStatus,
+    PaymentStatus,
+    derive_payment_status,
+)
+from app.orders.tax import order_tax
 from app.parcels.status import HANDED_OVER, ParcelStatus
 from app.quotes.status import QuoteStatus
 from app.refunds.status import RefundDestination, RefundScenario, RefundStatus
@@ -168,6 +191,8 @@ def test_money_adds_up_on_every_order(demo):
         assert [p.tax_amount for p in priced.lines] == [i.tax_amount for i in order.items], order.code
         assert (priced.subtotal, priced.discount, priced.delivery_fee, priced.tax_total, priced.total) == (
             order.subtotal, order.discount_total, order.delivery_fee, order.tax_total, order.total), order.code
+        # the e-bill's and the order summary's VAT per rate add up to what the order page shows
+        assert order_tax(order).total == order.tax_total, order.code
         if order.fulfilment_method == FulfilmentMethod.COLLECTION:
             assert order.delivery_fee == 0
 

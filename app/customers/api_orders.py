@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, url_for
 from pydantic import BaseModel, Field
@@ -24,6 +22,8 @@ from app.api.envelope import ok
 from app.api.schemas import (
     DbId, Envelope, ErrorEnvelope, Money, PageQuery, Pagination, Strict, Timestamp, timestamp,
 )
+from app.localtime import shop_zone
+from app.orders.pricing import current_rules
 from app.customers import order_views, queries
 from app.customers.schemas import Order004, ShipmentEvent
 from app.customers.serializers import order_004
@@ -169,9 +169,7 @@ class Orders004(BaseModel):
 # --- endpoints ---------------------------------------------------------------------------------------------
 
 def view_settings() -> order_views.ViewSettings:
-    cfg = current_app.config
-    return order_views.ViewSettings(now=utcnow(), zone=ZoneInfo(cfg.get("SHOP_TIMEZONE") or "Africa/Johannesburg"),
-                                    delivery_tax_rate=Decimal(str(cfg["DELIVERY_FEE_TAX_RATE"])))
+    return order_views.ViewSettings(now=utcnow(), zone=shop_zone(), delivery_tax_rate=current_rules().vat_rate)
 
 
 @bp.get("/customer/my-orders")

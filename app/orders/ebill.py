@@ -23,6 +23,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.exceptions import DomainError
+from app.localtime import shop_zone
 from app.orders.tax import TaxBreakdown, order_tax
 
 SALT = "order-desk.e-bill"
@@ -94,8 +95,8 @@ def render_ebill(order) -> bytes:
     from app.documents import render_pdf
 
     cfg = current_app.config
-    tax = order_tax(order, delivery_tax_rate=Decimal(str(cfg["DELIVERY_FEE_TAX_RATE"])))
-    zone = ZoneInfo(cfg.get("SHOP_TIMEZONE") or "Africa/Johannesburg")
+    tax = order_tax(order)
+    zone = shop_zone()
     return render_pdf("pdf/ebill.html", **invoice_context(order, shop=shop_details(cfg), tax=tax, zone=zone))
 
 

@@ -15,18 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.localtime import shop_zone
 from app.models import Branch, InvoiceSequence, Order
 from app.models.types import utcnow
-
-DEFAULT_ZONE = "Africa/Johannesburg"
-
-
-def shop_zone() -> ZoneInfo:
-    """``SHOP_TIMEZONE`` of the running app (the default outside one)."""
-    from flask import current_app, has_app_context
-
-    return ZoneInfo((current_app.config.get("SHOP_TIMEZONE") if has_app_context() else None) or DEFAULT_ZONE)
-
 
 def invoice_year(moment: datetime, zone: ZoneInfo | None = None) -> int:
     """The year an invoice of ``moment`` belongs to: the local year in the shop's zone."""

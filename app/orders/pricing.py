@@ -127,7 +127,7 @@ def price_basket(lines: Sequence[Line], *, currency: str, fulfilment: str, deliv
     subtotal = sum(totals, ZERO)
     discount = cents(order_discount + subtotal * Decimal(discount_percent) / 100)
     discount = min(max(discount, ZERO), subtotal)
-    shares = _spread(discount, totals)
+    shares = spread(discount, totals)
     priced = [PricedLine(line, total, share, included_tax(total - share, line.tax_rate))
               for line, total, share in zip(lines, totals, shares)]
     # The free-delivery threshold reads the goods' value before the order discount (today's rule).
@@ -139,7 +139,7 @@ def price_basket(lines: Sequence[Line], *, currency: str, fulfilment: str, deliv
                   total=subtotal - discount + fee)
 
 
-def _spread(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+def spread(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """``amount`` split over ``weights`` in proportion, in cents, adding up exactly (largest remainders)."""
     whole = sum(weights, ZERO)
     if amount == ZERO or whole == ZERO:
