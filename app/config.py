@@ -73,6 +73,8 @@ class Config:
         self.API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "20/minute")
         self.API_CORS_ORIGINS = [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()]
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # How long after delivery (or collection) a customer may ask to return items through the API.
+        self.RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "30"))
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

@@ -42,3 +42,18 @@ class ValidationFailed(DomainError):
         super().__init__(message)
         self.field = field
 
+
+
+class CancellationRefused(DomainError):
+    """A customer may not cancel this order (packed, paid, delivered ...); the message says why."""
+
+    code = "cannot_cancel"
+    status = 400
+    api_status = 400
+
+
+class ReturnAlreadyRequested(DomainError):
+    """An open return request already covers one of the items."""
+
+    code = "return_exists"
+    status = 409
