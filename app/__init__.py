@@ -80,12 +80,14 @@ def _sqlite_pragmas(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.auth.routes import bp as auth_bp
+    from app.customers.routes import bp as customers_bp
     from app.health import bp as health_bp
     from app.orders.routes import bp as orders_bp
     from app.reports.routes import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(customers_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(reports_bp)
     register_api(app)

@@ -3,10 +3,11 @@ not found (404, exactly like an id that does not exist)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import Customer, Order
+from app.models import Customer, Order, ReturnItem, ReturnRequest
 
 
 def customer_orders(customer: Customer) -> sa.Select:
@@ -30,3 +31,26 @@ def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dic
     rows = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
                   "total_pages": max(1, -(-total // per_page))}
+
+
+def customer_or_404(customer_id: int, *, for_update: bool = False) -> Customer:
+    """A customer account by id (staff pages; the caller checks the staff member's rights)."""
+    stmt = sa.select(Customer).where(Customer.id == customer_id)
+    if for_update:
+        stmt = stmt.with_for_update(of=Customer)
+    customer = db.session.scalars(stmt).first()
+    if customer is None:
+        raise NotFound()
+    return customer
+
+
+def order_count(customer: Customer) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Order.customer_id == customer.id)) or 0
+
+
+def return_requests_for(order: Order) -> list:
+    """The order's return requests, newest first, with their items (the order page shows them)."""
+    stmt = (sa.select(ReturnRequest).where(ReturnRequest.order_id == order.id)
+            .options(selectinload(ReturnRequest.items).selectinload(ReturnItem.order_item))
+            .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc()))
+    return list(db.session.scalars(stmt))
