@@ -83,10 +83,11 @@ def is_delivered(order: Order, item: OrderItem) -> bool:
     return item.status == ItemStatus.FULFILLED or (item.status == ItemStatus.ACTIVE and order.status == O.FULFILLED)
 
 
-def delivery_times(order: Order) -> dict[int, datetime]:
-    """When each item of ``order`` reached the customer: the latest hand-over of a parcel carrying it."""
+def delivery_times(order: Order, parcels) -> dict[int, datetime]:
+    """When each item of ``order`` reached the customer: the latest hand-over of one of ``parcels`` (the order's)
+    carrying it."""
     times: dict[int, datetime] = {}
-    for parcel in parcels_for(order):
+    for parcel in parcels:
         if parcel.status in HANDED_OVER and parcel.delivered_at is not None:
             for pi in parcel.items:
                 if pi.order_id == order.id:
@@ -138,7 +139,7 @@ def request_return(order: Order, *, customer: Customer, item_ids: list[int], qua
     if quantities is not None and len(quantities) != len(item_ids):
         raise ValidationFailed("Give one quantity per item in order_items_id, in the same order.", field="quantities")
     _refuse_open_requests(order, items)
-    times = delivery_times(order)
+    times = delivery_times(order, parcels_for(order))
     lines = []
     for n, item in enumerate(items):
         refusal = return_refusal(order, item, delivered_at=times.get(item.id), now=now, window_days=window_days)
