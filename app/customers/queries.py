@@ -16,13 +16,17 @@ def customer_orders(customer: Customer) -> sa.Select:
 
 
 def customer_order_or_404(order_id: int, customer: Customer, *, for_update: bool = False) -> Order:
-    stmt = sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id)
+    return _first_or_404(sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id), Order,
+                         for_update=for_update)
+
+
+def _first_or_404(stmt: sa.Select, model, *, for_update: bool):
     if for_update:
-        stmt = stmt.with_for_update(of=Order)
-    order = db.session.scalars(stmt).first()
-    if order is None:
+        stmt = stmt.with_for_update(of=model)
+    row = db.session.scalars(stmt).first()
+    if row is None:
         raise NotFound()
-    return order
+    return row
 
 
 def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dict]:
@@ -35,13 +39,7 @@ def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dic
 
 def customer_or_404(customer_id: int, *, for_update: bool = False) -> Customer:
     """A customer account by id (staff pages; the caller checks the staff member's rights)."""
-    stmt = sa.select(Customer).where(Customer.id == customer_id)
-    if for_update:
-        stmt = stmt.with_for_update(of=Customer)
-    customer = db.session.scalars(stmt).first()
-    if customer is None:
-        raise NotFound()
-    return customer
+    return _first_or_404(sa.select(Customer).where(Customer.id == customer_id), Customer, for_update=for_update)
 
 
 def order_count(customer: Customer) -> int:
