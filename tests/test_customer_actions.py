@@ -177,6 +177,7 @@ def test_cancel_needs_a_customer_token(api, shop):
     assert_error(api.post(url), 401)
     assert_error(api.post(url, api.token("staff1@shop.test", staff=True)), 403)
     assert_error(api.post(url + "?colour=red", api.token("buyer@shop.test")), 422, "colour")
+    assert_error(api.post(url + "?reason=a%00b", api.token("buyer@shop.test")), 422, "reason")
     assert_error(api.post("/api/v1/customer/order-cancel/99999999999", api.token("buyer@shop.test")), 404)
 
 
@@ -303,6 +304,7 @@ def test_a_second_request_for_the_same_items_is_409(api, shop):
     ({"return_reason": ""}, "return_reason"),
     ({"return_reason": "   "}, "return_reason"),
     ({"return_reason": "x" * 1001}, "return_reason"),
+    ({"return_reason": "torn\x00"}, "return_reason"),
     ({"order_id": 2**40}, "order_id"),
     ({"order_id": "seven"}, "order_id"),
     ({"refund_to": "wallet"}, "refund_to"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from flask import current_app, g
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from spectree import Response
 
 from app.api import bp, spec
@@ -21,19 +21,22 @@ from app.customers.schemas import Order004
 from app.customers.serializers import order_004
 from app.extensions import db
 
+# Free text stored as is: any character but NUL (which PostgreSQL's text refuses).
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
 ERRORS = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope,
           "HTTP_409": ErrorEnvelope, "HTTP_422": ErrorEnvelope}
 
 
 class CancelQuery(Strict):
-    reason: str | None = Field(None, max_length=actions.REASON_MAX,
+    reason: Text | None = Field(None, max_length=actions.REASON_MAX,
                                description="Why the customer cancels (optional; shown on the order's timeline).")
 
 
 class ReturnIn(Strict):
     order_id: DbId
     order_items_id: list[DbId] = Field(min_length=1, max_length=200, description="Ids of the order's items.")
-    return_reason: str = Field(min_length=1, max_length=actions.REASON_MAX)
+    return_reason: Text = Field(min_length=1, max_length=actions.REASON_MAX)
     quantities: list[Annotated[int, Field(ge=1, le=100_000)]] | None = Field(
         None, min_length=1, max_length=200,
         description="One per item in order_items_id (default: each item's remaining quantity).")
