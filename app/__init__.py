@@ -84,6 +84,7 @@ def _sqlite_pragmas(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.api import register_api
     from app.auth.routes import bp as auth_bp
+    from app.customers.routes import bp as customers_bp
     from app.health import bp as health_bp
     from app.orders.ebill_routes import bp as ebills_bp
     from app.orders.routes import bp as orders_bp
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(ebills_bp)
+    app.register_blueprint(customers_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(reports_bp)
     register_api(app)

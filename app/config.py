@@ -96,6 +96,8 @@ class Config:
         self.DELIVERY_FEE_EXPRESS = os.environ.get("DELIVERY_FEE_EXPRESS", "120.00")
         self.FREE_DELIVERY_FROM = os.environ.get("FREE_DELIVERY_FROM", "1500.00")
         self.DELIVERY_VAT_RATE = os.environ.get("DELIVERY_VAT_RATE", "15.00")  # 0: delivery fees carry no VAT
+        # How long after delivery (or collection) a customer may ask to return items through the API.
+        self.RETURN_WINDOW_DAYS = int(os.environ.get("RETURN_WINDOW_DAYS", "30"))
 
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SESSION_COOKIE_HTTPONLY = True

@@ -81,3 +81,18 @@ class IdempotencyConflict(ValidationFailed):
     """The same idempotency key (or basket) with a different request body: 422, as Stripe answers."""
 
     code = "idempotency_conflict"
+
+
+class CancellationRefused(DomainError):
+    """A customer may not cancel this order (packed, paid, delivered ...); the message says why."""
+
+    code = "cannot_cancel"
+    status = 400
+    api_status = 400
+
+
+class ReturnAlreadyRequested(DomainError):
+    """An open return request already covers one of the items."""
+
+    code = "return_exists"
+    status = 409

@@ -16,33 +16,16 @@ from sqlalchemy.orm import selectinload
 
 from app.demo import DEMO_ORDERS, bulk, load_demo_shop
 from app.models import (
-    ActorType,
-    Branch,
-    Customer,
-    InvoiceSequence,
-    Order,
-    OrderEvent,
-    OrderEventType,
-    OrderItem,
-    Parcel,
-    Payment,
-    PaymentProvider,
-    PaymentState,
-    Quote,
-    Refund,
-    ReturnRequest,
-    SalesChannel,
-    StaffUser,
-    Voucher,
-    WalletEntry,
+    ActorType, Basket, Branch, Customer, InvoiceSequence, Order, OrderEvent, OrderEventType, OrderItem, Parcel,
+    Payment, PaymentProvider, PaymentState, ProductVariant, Quote, Refund, ReturnRequest, SalesChannel, StaffUser,
+    Voucher, WalletEntry,
 )
+from app.customers.actions import PAID, cancel_refusal, delivery_times, return_refusal
+from app.models.types import utcnow
 from app.orders.invoices import invoice_year
 from app.orders.pricing import Line, delivery_tax, price_basket
 from app.orders.status import (
-    FulfilmentMethod,
-    OrderStatus,
-    PaymentStatus,
-    derive_payment_status,
+    CUSTOMER_APP_STATUS, FulfilmentMethod, ItemStatus, OrderStatus, PaymentStatus, derive_payment_status,
 )
 from app.orders.tax import order_tax
 from app.parcels.status import HANDED_OVER, ParcelStatus
@@ -71,6 +54,9 @@ class Shop:
     customers: int
     branches: dict[int, str]
     demo_customer_id: int
+    second_customer_id: int
+    baskets: list[Basket]
+    stock: dict[int, int]  # variant id -> stock
 
     def parcels_of(self, order: Order) -> list[Parcel]:
         return self._by_order("_parcels", self.parcels, lambda p: {pi.order_id for pi in p.items}).get(order.id, [])
@@ -105,6 +91,9 @@ def read_shop(db, summary: str) -> Shop:
         customers=session.scalar(sa.select(sa.func.count(Customer.id))),
         branches={b.id: b.code for b in session.scalars(sa.select(Branch))},
         demo_customer_id=session.scalar(sa.select(Customer.id).where(Customer.email == "customer@demo.test")),
+        second_customer_id=session.scalar(sa.select(Customer.id).where(Customer.email == "second@demo.test")),
+        baskets=list(session.scalars(sa.select(Basket))),
+        stock=dict(session.execute(sa.select(ProductVariant.id, ProductVariant.stock)).all()),
     )
     session.expunge_all()
     return shop
@@ -416,13 +405,51 @@ def test_demo_customer_has_orders_in_many_states(demo):
     assert len(statuses) >= 15 and len(set(statuses)) == len(OrderStatus)
 
 
+def returnable_items(shop: Shop, order: Order) -> list:
+    """Items the customer could ask to return right now, by the API's own rules."""
+    times = delivery_times(order, shop.parcels_of(order))
+    return [i for i in order.items if i.status != ItemStatus.RETURN_REQUESTED and return_refusal(
+        order, i, delivered_at=times.get(i.id), now=utcnow(), window_days=30) is None]
+
+
+def test_demo_customer_has_what_the_customer_app_needs(demo):
+    """customer@demo.test: every seed 001 status, a cancellable cash-on-delivery order, a paid one that cannot be
+    cancelled, delivered items that can be returned, tracking with a courier and events, a basket with items
+    (one variant of which has a single unit left, also in the second customer's basket)."""
+    mine = [o for o in demo.orders if o.customer_id == demo.demo_customer_id]
+    assert {CUSTOMER_APP_STATUS[o.status] for o in mine} == set(CUSTOMER_APP_STATUS.values())
+    refusals = {o.id: cancel_refusal(o, demo.parcels_of(o)) for o in mine}
+    assert any(refusals[o.id] is None and {p.provider for p in o.payments} == {PaymentProvider.COD} for o in mine)
+    assert any(refusals[o.id] == PAID for o in mine)
+    assert len([o for o in mine if returnable_items(demo, o)]) >= 2
+    tracked = [p for o in mine if o.status == O.PARTIALLY_FULFILLED for p in demo.parcels_of(o)
+               if p.courier and p.tracking_number and p.tracking_url and len(p.events) >= 3]
+    assert tracked and any(e.location for p in tracked for e in p.events)
+    baskets = {b.customer_id: b for b in demo.baskets if b.status == "OPEN"}
+    mine_basket, theirs = baskets[demo.demo_customer_id], baskets[demo.second_customer_id]
+    assert len(mine_basket.items) >= 2 and all(i["quantity"] >= 1 for i in mine_basket.items)
+    contested = {i["variant_id"] for i in mine_basket.items} & {i["variant_id"] for i in theirs.items}
+    assert contested and all(demo.stock[v] == 1 for v in contested)
+    assert len([v for v, stock in demo.stock.items() if stock in (1, 2)]) >= 6
+
+
+def test_second_customer_has_a_few_orders_of_their_own(demo):
+    theirs = [o for o in demo.orders if o.customer_id == demo.second_customer_id]
+    assert 4 <= len(theirs) <= 10
+    assert all(o.customer_email == "second@demo.test" and o.shipping_address for o in theirs)
+    assert any(cancel_refusal(o, demo.parcels_of(o)) is None for o in theirs)
+    assert any(returnable_items(demo, o) for o in theirs)
+    assert demo.customers == 500
+
+
 def test_the_default_shop_is_consistent_too(db):
     """The real default size (about 2,000 orders; ~9 s on SQLite, ~18 s on PostgreSQL), checked with the same
-    rules as the small shop, plus the demo customer's password (the only customer who has one)."""
+    rules as the small shop, plus the demo customers' passwords (the only customers who have one)."""
     summary = load_demo_shop(seed=SEED, echo=lambda _m: None)
-    customer = db.session.scalar(sa.select(Customer).where(Customer.email == "customer@demo.test"))
-    assert customer.check_password("demo-customer")
-    assert db.session.scalar(sa.select(sa.func.count(Customer.id)).where(Customer.password_hash.is_not(None))) == 1
+    for email in ("customer@demo.test", "second@demo.test"):
+        customer = db.session.scalar(sa.select(Customer).where(Customer.email == email))
+        assert customer.check_password("demo-customer")
+    assert db.session.scalar(sa.select(sa.func.count(Customer.id)).where(Customer.password_hash.is_not(None))) == 2
     shop = read_shop(db, summary)
     assert len(shop.orders) == DEMO_ORDERS
     for check in (test_every_status_channel_method_and_payment_status_is_present, test_money_adds_up_on_every_order,
@@ -431,6 +458,7 @@ def test_the_default_shop_is_consistent_too(db):
                   test_parcels_match_each_status, test_every_timeline_ends_in_the_order_status,
                   test_converted_quotes_point_at_their_orders_both_ways, test_demo_customer_has_orders_in_many_states,
                   test_paid_orders_are_cancelled_by_their_refund_after_the_money_went_back,
+                  test_demo_customer_has_what_the_customer_app_needs, test_second_customer_has_a_few_orders_of_their_own,
                   test_every_refund_quote_parcel_and_return_state_is_present):
         check(shop)
 

@@ -17,6 +17,7 @@ from app.api.schemas import Envelope, ErrorEnvelope, Strict
 from app.auth import ratelimit
 from app.extensions import db
 from app.models import Customer, StaffUser
+from app.models.types import utcnow
 
 WRONG = "Email or password is not right."
 
@@ -42,6 +43,8 @@ def customer_token(json: Credentials):
     """Sign a customer in: a bearer token for the customer endpoints."""
     customer = _check(json, "customer", lambda email: db.session.scalar(
         sa.select(Customer).where(sa.func.lower(Customer.email) == email)))
+    customer.api_last_sign_in_at = utcnow()  # shown to admins on /customers/<id>
+    db.session.commit()
     return _token(customer, "customer", {"ver": customer.api_token_version})
 
 

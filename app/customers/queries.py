@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import Customer, Order, OrderItem, Parcel, ParcelItem
+from app.models import Customer, Order, OrderItem, Parcel, ParcelItem, ReturnItem, ReturnRequest
 
 
 def customer_orders(customer: Customer) -> sa.Select:
@@ -16,13 +16,17 @@ def customer_orders(customer: Customer) -> sa.Select:
 
 
 def customer_order_or_404(order_id: int, customer: Customer, *, for_update: bool = False) -> Order:
-    stmt = sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id)
+    return _first_or_404(sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id), Order,
+                         for_update=for_update)
+
+
+def _first_or_404(stmt: sa.Select, model, *, for_update: bool):
     if for_update:
-        stmt = stmt.with_for_update(of=Order)
-    order = db.session.scalars(stmt).first()
-    if order is None:
+        stmt = stmt.with_for_update(of=model)
+    row = db.session.scalars(stmt).first()
+    if row is None:
         raise NotFound()
-    return order
+    return row
 
 
 def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dict]:
@@ -60,3 +64,20 @@ def parcels_by_order(order_ids: list[int], *, with_events: bool = False) -> dict
     for order_id, parcel_id in sorted(pairs, key=lambda pair: pair[1]):
         result[order_id].append(parcels[parcel_id])
     return result
+
+
+def customer_or_404(customer_id: int, *, for_update: bool = False) -> Customer:
+    """A customer account by id (staff pages; the caller checks the staff member's rights)."""
+    return _first_or_404(sa.select(Customer).where(Customer.id == customer_id), Customer, for_update=for_update)
+
+
+def order_count(customer: Customer) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Order.customer_id == customer.id)) or 0
+
+
+def return_requests_for(order: Order) -> list:
+    """The order's return requests, newest first, with their items (the order page shows them)."""
+    stmt = (sa.select(ReturnRequest).where(ReturnRequest.order_id == order.id)
+            .options(selectinload(ReturnRequest.items).selectinload(ReturnItem.order_item))
+            .order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc()))
+    return list(db.session.scalars(stmt))

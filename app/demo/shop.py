@@ -22,6 +22,7 @@ from app.demo.base import (
     require_schema, snapshot,
 )
 from app.demo.context import DemoContext, Ids
+from app.demo.customers import ACCOUNTS, account_plans, buyer_of, ensure_second_customer, fill_baskets
 from app.demo.quotes import build_quotes, quote_for_order
 from app.demo.story import OrderStory, Plan
 from app.extensions import db
@@ -64,7 +65,7 @@ def build_demo_shop(*, orders: int, seed: int, echo: Callable[[str], None]) -> s
     rng = random.Random(seed)
     base = ensure_base(seed)
     variants = ensure_catalogue(seed)
-    customers = _customers(rng, base.customer)
+    customers = _customers(rng, [base.customer, ensure_second_customer(base.customer, seed)])
     db.session.flush()
     ctx = DemoContext(rng=rng, now=datetime.now(timezone.utc).replace(second=0, microsecond=0), base=base,
                       ids=Ids([m.__table__ for m in _ID_MODELS]))
@@ -72,6 +73,7 @@ def build_demo_shop(*, orders: int, seed: int, echo: Callable[[str], None]) -> s
     quotes = build_quotes(ctx, variants, customers, QUOTES) + [quote_for_order(ctx, s.order) for s in stories
                                                                 if s.plan.side == "quote"]
     _persist(ctx, stories, quotes)
+    fill_baskets(customers[:ACCOUNTS], variants, seed)
     db.session.commit()
     counts = Counter()
     for story in stories:
@@ -90,11 +92,11 @@ _ID_MODELS = (Quote, QuoteLine, QuoteEvent, Order, OrderItem, Payment, OrderEven
 
 # --- customers ------------------------------------------------------------------------------------
 
-def _customers(rng: random.Random, demo: Customer) -> list[Customer]:
-    """~500 customers with 1–3 addresses each. No passwords: only the demo customer signs in."""
+def _customers(rng: random.Random, accounts: list[Customer]) -> list[Customer]:
+    """~500 customers with 1–3 addresses each, after the demo accounts. No passwords: only those sign in."""
     now = datetime.now(timezone.utc)
-    result = [demo]
-    for n in range(CUSTOMERS - 1):
+    result = list(accounts)
+    for n in range(CUSTOMERS - len(accounts)):
         first, last = random_person(rng)
         email = f"{ascii_slug(first)}.{ascii_slug(last)}{n + 1}@example.test"
         phone = random_phone(rng)
@@ -116,13 +118,13 @@ def _stories(ctx: DemoContext, count: int, variants: list[ProductVariant],
     """Plans (every status, payment and refund story represented), dated, sorted, then played one by one."""
     rng = ctx.rng
     plans = _plans(rng, count)
-    dated = sorted(((_created_at(ctx, plan.status), n, plan) for n, plan in enumerate(plans)),
+    dated = sorted(((_created_at(ctx, plan), n, plan) for n, plan in enumerate(plans)),
                    key=lambda x: (x[0], x[1]))
     demo_picks = _demo_customer_orders(dated)
     weights = _popularity(rng, len(variants))
     stories = []
     for n, (created, _k, plan) in enumerate(dated):
-        buyer = customers[0] if n in demo_picks else None
+        buyer = buyer_of(plan, customers) or (customers[0] if n in demo_picks else None)
         order, placed_by = _order(ctx, plan, created, variants, weights, customers, buyer)
         story = OrderStory(ctx, order, plan, placed_by)
         story.play()
@@ -153,7 +155,7 @@ def _must_have_plans() -> list[Plan]:
     plans += [Plan(O.PARTIALLY_REFUNDED, card, scenario=s) for s in PARTIAL_SCENARIOS]
     plans += [Plan(O.REFUNDED, card, scenario="S3-full", destination=d) for d in RefundDestination]
     plans += [Plan(O.FULFILLED, card, side=side) for side in SIDES if side] + [Plan(O.FULFILLED, card, side="quote")]
-    return plans
+    return plans + account_plans()
 
 
 def _random_plan(rng: random.Random, status: OrderStatus) -> Plan:
@@ -185,8 +187,8 @@ def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), list(weights.values()))[0]
 
 
-def _created_at(ctx: DemoContext, status: OrderStatus) -> datetime:
-    low, high = AGE[status]
+def _created_at(ctx: DemoContext, plan: Plan) -> datetime:
+    low, high = plan.age or AGE[plan.status]
     return ctx.now - timedelta(days=ctx.rng.uniform(low, high))
 
 
@@ -195,7 +197,7 @@ def _demo_customer_orders(dated: list) -> set[int]:
     taken: Counter = Counter()
     picks = set()
     for n, (_created, _k, plan) in enumerate(dated):
-        if plan.provider == PaymentProvider.CARD and taken[plan.status] < 3 and n % 3 == 0:
+        if plan.provider == PaymentProvider.CARD and not plan.buyer and taken[plan.status] < 3 and n % 3 == 0:
             taken[plan.status] += 1
             picks.add(n)
     return picks
@@ -221,7 +223,7 @@ def _order(ctx: DemoContext, plan: Plan, created: datetime, variants: list[Produ
     if plan.status == O.CANCELLED and plan.outcome == "completed":
         plan.outcome = "pending"
     if buyer is None and (channel == SalesChannel.INTERNAL or rng.random() < 0.4):
-        buyer = rng.choice(customers[1:])
+        buyer = rng.choice(customers[ACCOUNTS:])
     fulfilment, delivery = _methods(rng, channel, plan)
     currency = _weighted(rng, {"ZAR": 92, "USD": 5, "EUR": 3}) if channel == SalesChannel.INTERNAL else "ZAR"
     order = Order(
@@ -252,7 +254,7 @@ def _channel(rng: random.Random, plan: Plan, buyer: Customer | None) -> SalesCha
 
 
 def _methods(rng: random.Random, channel: SalesChannel, plan: Plan) -> tuple[FulfilmentMethod, DeliveryMethod]:
-    needs_delivery = plan.provider == PaymentProvider.COD or plan.scenario == "S2"
+    needs_delivery = plan.provider == PaymentProvider.COD or plan.scenario == "S2" or plan.courier
     if channel == SalesChannel.MUNCH and not needs_delivery:
         return FulfilmentMethod.COLLECTION, DeliveryMethod.STANDARD
     if channel == SalesChannel.UBER_EATS:

@@ -51,6 +51,11 @@ class Plan:
     scenario: str | None = None
     side: str | None = None
     destination: RefundDestination | None = None
+    # The demo accounts' stories (app.demo.customers): whose order it is ("demo", "second"), how old it is (days,
+    # overriding the status's usual age) and whether its parcels go by courier (tracking number and events).
+    buyer: str | None = None
+    age: tuple[float, float] | None = None
+    courier: bool = False
 
 
 class OrderStory:
@@ -307,7 +312,8 @@ class OrderStory:
         if order.fulfilment_method.value == "COLLECTION":
             method = ParcelMethod.COLLECTION
         else:
-            method = ParcelMethod.OWN_DRIVER if rng.random() < 0.3 else ParcelMethod.COURIER
+            own_driver = rng.random() < 0.3 and not self.plan.courier
+            method = ParcelMethod.OWN_DRIVER if own_driver else ParcelMethod.COURIER
         courier = rng.choice(names.COURIERS) if method == ParcelMethod.COURIER else None
         tracking = f"{courier[:3].upper()}{rng.randrange(10**9, 10**10)}" if courier else None
         address = order.shipping_address or {}

@@ -1,12 +1,14 @@
 """Customers (the shop app's accounts), their address book and their baskets."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.types import JSONType, created_ts, updated_ts
+from app.models.types import JSONType, UTCDateTime, created_ts, updated_ts
 
 
 class Customer(db.Model):
@@ -17,8 +19,13 @@ class Customer(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     password_hash: Mapped[str | None] = mapped_column(sa.String(256))
     api_token_version: Mapped[int] = mapped_column(default=0)
+    # API access as the admin's customer page shows it: the latest token issued, the latest revocation and by whom.
+    api_last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    api_tokens_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    api_tokens_revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id"))
     created_at: Mapped[created_ts]
     addresses: Mapped[list[CustomerAddress]] = relationship(back_populates="customer", order_by="CustomerAddress.id")
+    api_tokens_revoked_by = relationship("StaffUser")
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -121,3 +121,4 @@ class ReturnItem(db.Model):
     order_item_id: Mapped[int] = mapped_column(sa.ForeignKey("order_items.id"))
     quantity: Mapped[int]
     return_request: Mapped[ReturnRequest] = relationship(back_populates="items")
+    order_item = relationship("OrderItem")

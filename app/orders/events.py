@@ -38,3 +38,11 @@ def refund_event(*, order: Order, actor: Actor, message: str, data: dict, src=No
     return _event(order, actor, OrderEventType.REFUND, message=message, data=data,
                   from_status=getattr(src, "value", src), to_status=getattr(dst, "value", dst))
 
+
+
+def return_event(*, order: Order, actor: Actor, request, src=None, dst) -> OrderEvent:
+    """A return request (``app.models.refund.ReturnRequest``, flushed: it needs its id) changed status."""
+    return _event(order, actor, OrderEventType.RETURN, message=f"Return {dst.value.lower()}: {request.reason}",
+                  data={"return_request_id": request.id, "status": dst.value,
+                        "items": [{"order_item_id": ri.order_item_id, "quantity": ri.quantity} for ri in request.items]},
+                  from_status=getattr(src, "value", src), to_status=dst.value)

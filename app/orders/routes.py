@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from app.actors import Actor
+from app.customers import queries as customer_queries
 from app.exceptions import DomainError, StaleObject
 from app.extensions import db, htmx
 from app.orders import actions, bulk, listing, queries, views
@@ -208,5 +209,5 @@ def _render_detail(order, status_form=None, note_form=None):
         abort(404)
     status_form = status_form or StatusChangeForm(formdata=None).for_order(order, current_user.machine_role)
     return render_template("orders/detail.html", order=order, status_form=status_form,
-                           parcels=queries.parcels_for(order),
+                           parcels=queries.parcels_for(order), returns=customer_queries.return_requests_for(order),
                            note_form=note_form or NoteForm(formdata=None))
