@@ -1,4 +1,4 @@
-"""Migration 0003_checkout on a database of its own: upgrade (flags true for existing branches, invoice sequences
+"""Migration 0007_checkout on a database of its own: upgrade (flags true for existing branches, invoice sequences
 continuing after existing numbers), clean downgrade, upgrade again."""
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_upgrade_seeds_invoice_sequences_and_downgrade_is_clean(scratch_url):  #
                                           {"id": 2, "code": "ORD-2", "inv": "CPT-2026-000007"},
                                           {"id": 3, "code": "ORD-3", "inv": "INV-2026-000100"}])
         # when
-        upgrade(revision="0003_checkout")
+        upgrade(revision="0007_checkout")
         # then
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT delivers, offers_collection FROM branches")).one() == (True, True)
@@ -40,5 +40,5 @@ def test_upgrade_seeds_invoice_sequences_and_downgrade_is_clean(scratch_url):  #
         with db.engine.begin() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("baskets")}
             assert "order_id" not in columns and "invoice_sequences" not in sa.inspect(conn).get_table_names()
-        upgrade(revision="0003_checkout")
+        upgrade(revision="0007_checkout")
         db.engine.dispose()

@@ -29,7 +29,7 @@ def test_customer_api_access_columns_up_and_down(scratch_url):  # noqa: F811
             conn.execute(sa.text("INSERT INTO customers (id, name, email, api_token_version, created_at) "
                                  "VALUES (1, 'Thandi', 't@example.test', 3, CURRENT_TIMESTAMP)"))
         assert not COLUMNS & columns()
-        upgrade(revision="0004_customer_api_access")
+        upgrade(revision="0008_customer_api_access")
         assert COLUMNS <= columns()
         fks = sa.inspect(db.engine).get_foreign_keys("customers")
         assert any(fk["constrained_columns"] == ["api_tokens_revoked_by_id"] and fk["referred_table"] == "staff_users"

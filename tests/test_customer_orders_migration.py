@@ -1,4 +1,4 @@
-"""Migration 0003_customer_orders: the my-orders index comes and goes cleanly on both databases."""
+"""Migration 0005_customer_orders: the my-orders index comes and goes cleanly on both databases."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,13 +16,13 @@ def test_upgrade_adds_the_composite_index_and_downgrade_restores_the_old_one(scr
     with scratch_app(scratch_url).app_context():
         from app.extensions import db
 
-        upgrade(revision="0003_customer_orders")
+        upgrade(revision="0005_customer_orders")
         with db.engine.connect() as conn:
             assert _customer_indexes(conn) == {"ix_orders_customer_id_created_at"}
         downgrade(revision="0002")
         with db.engine.connect() as conn:
             assert _customer_indexes(conn) == {"ix_orders_customer_id"}
-        upgrade(revision="0003_customer_orders")
+        upgrade(revision="0005_customer_orders")
         with db.engine.connect() as conn:
             assert _customer_indexes(conn) == {"ix_orders_customer_id_created_at"}
         db.engine.dispose()

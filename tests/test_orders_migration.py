@@ -124,7 +124,7 @@ def _branch_search(conn, branch_id: int, text: str) -> list[int] | None:
     return [r[0] for r in conn.execute(sa.text(sql), {"b": branch_id, "p": f"%{text}%"})]
 
 
-SEARCH_EXACT = "0003_search_exact_paths"
+SEARCH_EXACT = "0006_search_exact_paths"
 
 
 def _revision_before(revision: str) -> str:

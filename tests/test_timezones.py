@@ -323,7 +323,7 @@ def test_export_file_names_use_local_time(app):
 
 
 
-# --- migration 0003 ---------------------------------------------------------------------------------
+# --- migration 0004 ---------------------------------------------------------------------------------
 
 def test_migration_adds_and_removes_the_branch_timezone(scratch_url):
     import sqlalchemy as sa
@@ -340,7 +340,7 @@ def test_migration_adds_and_removes_the_branch_timezone(scratch_url):
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO branches (id, code, name, currency, is_active) "
                                  "VALUES (1, 'B1', 'One', 'ZAR', true)"))
-        upgrade(revision="0003_branch_timezone")
+        upgrade(revision="0004_branch_timezone")
         assert "timezone" in columns()
         with db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE branches SET timezone = 'Europe/London' WHERE id = 1"))
@@ -348,5 +348,5 @@ def test_migration_adds_and_removes_the_branch_timezone(scratch_url):
         assert "timezone" not in columns()
         with db.engine.begin() as conn:
             assert conn.scalar(sa.text("SELECT code FROM branches WHERE id = 1")) == "B1"
-        upgrade(revision="0003_branch_timezone")
+        upgrade(revision="0004_branch_timezone")
         db.engine.dispose()

@@ -15,7 +15,7 @@ from app.models.staff import Branch, BranchGroup, SavedView, SignInAttempt, Staf
 
 # Objects that migrations create by hand and the models do not describe: the order search tables
 # (PostgreSQL pg_trgm, SQLite FTS5) and PostgreSQL-only indexes (migration 0002); the case-insensitive
-# email index (migration 0003), an expression on PostgreSQL and a collation on SQLite.
+# email index (migration 0006), an expression on PostgreSQL and a collation on SQLite.
 HAND_MANAGED = frozenset({
     "order_search", "ix_order_search_doc", "orders_fts",
     "ix_orders_created_at_id", "ix_orders_updated_at_id", "ix_orders_id_branch_id",

@@ -48,9 +48,9 @@ class Order(db.Model):
         sa.Index("ix_orders_branch_id_status_created_at", "branch_id", "status", "created_at", "id", "total"),
         sa.Index("ix_orders_total", "total", "id"),
         sa.Index("ix_orders_customer_name", "customer_name", "id"),
-        # A customer's orders newest first, and their count (the customer API's my-orders; migration 0003).
+        # A customer's orders newest first, and their count (the customer API's my-orders; migration 0005).
         sa.Index("ix_orders_customer_id_created_at", "customer_id", "created_at", "id"),
-        # Exact searches (migration 0003): a whole phone number is an equality lookup (and a whole email address,
+        # Exact searches (migration 0006): a whole phone number is an equality lookup (and a whole email address,
         # on the hand-made case-insensitive index ix_orders_customer_email_lower).
         sa.Index("ix_orders_customer_phone_digits", "customer_phone_digits"),
     )
@@ -62,7 +62,7 @@ class Order(db.Model):
     customer_name: Mapped[str] = mapped_column(sa.String(160), default="")
     customer_email: Mapped[str | None] = mapped_column(sa.String(254))
     customer_phone: Mapped[str | None] = mapped_column(sa.String(40))
-    # Its digits ("+27 82 779 0876" -> "27827790876"), computed by the database (migration 0003): the search
+    # Its digits ("+27 82 779 0876" -> "27827790876"), computed by the database (migration 0006): the search
     # finds a phone number typed in any national or international form by equality on this column.
     customer_phone_digits: Mapped[str | None] = mapped_column(sa.String(40), sa.Computed(phone_digits_sql("customer_phone")))
     branch_id: Mapped[int] = mapped_column(sa.ForeignKey("branches.id"), index=True)

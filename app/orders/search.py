@@ -4,7 +4,7 @@ Served by an index on both databases (migration 0002), over a narrow copy of the
 triggers keep in sync, so checking candidates never reads the wide orders rows. Only the plan differs per
 database; the rows found are the same.
 
-Exact first (migration 0003): a search that is a whole order code, email address or phone number is first
+Exact first (migration 0006): a search that is a whole order code, email address or phone number is first
 looked up by equality on an index (a phone number by its digits, in national or international form). When
 that finds an order the list would show, the list shows the orders with exactly that value; otherwise the
 substring search runs as usual (so "ORD-2026-00001", which is no order's code, still finds ORD-2026-000012).

@@ -1,7 +1,7 @@
 """branch time zone: an optional IANA zone per branch (NULL: the shop's SHOP_TIMEZONE)
 
-Revision ID: 0003_branch_timezone
-Revises: 0002
+Revision ID: 0004_branch_timezone
+Revises: 0003_sign_in_devices
 Create Date: 2026-12-02 10:00:00
 
 The database keeps every timestamp in UTC; this only says in which zone a branch's order pages show them
@@ -10,7 +10,7 @@ The database keeps every timestamp in UTC; this only says in which zone a branch
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0003_branch_timezone'
+revision = '0004_branch_timezone'
 down_revision = '0003_sign_in_devices'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """customer API access: latest API sign-in, latest token revocation and who revoked
 
-Revision ID: 0004_customer_api_access
-Revises: 0003_checkout
+Revision ID: 0008_customer_api_access
+Revises: 0007_checkout
 Create Date: 2026-12-02 10:00:00
 
 customers.api_last_sign_in_at (set when a token is issued), customers.api_tokens_revoked_at and
@@ -10,8 +10,8 @@ customers.api_tokens_revoked_by_id (the admin who bumped api_token_version on /c
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0004_customer_api_access'
-down_revision = '0003_checkout'
+revision = '0008_customer_api_access'
+down_revision = '0007_checkout'
 branch_labels = None
 depends_on = None
 

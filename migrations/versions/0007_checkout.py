@@ -1,7 +1,7 @@
 """checkout: branch delivery/collection flags, baskets linked to their order, invoice sequences
 
-Revision ID: 0003_checkout
-Revises: 0003_search_exact_paths
+Revision ID: 0007_checkout
+Revises: 0006_search_exact_paths
 Create Date: 2026-12-02 06:00:00
 
 - branches.delivers / branches.offers_collection: what a customer may choose at checkout (true for existing rows).
@@ -16,8 +16,8 @@ import re
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0003_checkout'
-down_revision = '0003_search_exact_paths'
+revision = '0007_checkout'
+down_revision = '0006_search_exact_paths'
 branch_labels = None
 depends_on = None
 

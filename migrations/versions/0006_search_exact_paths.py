@@ -1,7 +1,7 @@
 """order search: exact code, email and phone lookups; branch in the PostgreSQL search table
 
-Revision ID: 0003_search_exact_paths
-Revises: 0003_customer_orders
+Revision ID: 0006_search_exact_paths
+Revises: 0005_customer_orders
 Create Date: 2026-11-23 05:30:00
 
 Issue 7 (measured in docs/PERFORMANCE.md "## Order list"):
@@ -20,8 +20,8 @@ Issue 7 (measured in docs/PERFORMANCE.md "## Order list"):
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0003_search_exact_paths'
-down_revision = '0003_customer_orders'
+revision = '0006_search_exact_paths'
+down_revision = '0005_customer_orders'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """customer orders: one index for "my orders", newest first
 
-Revision ID: 0003_customer_orders
-Revises: 0003_branch_timezone
+Revision ID: 0005_customer_orders
+Revises: 0004_branch_timezone
 Create Date: 2026-12-02 06:00:00
 
 GET /api/v1/customer/my-orders (and /customer/orders) page a customer's orders newest first and count them:
@@ -11,8 +11,8 @@ after a page; the count stays inside the range, index-only on PostgreSQL). It al
 """
 from alembic import op
 
-revision = '0003_customer_orders'
-down_revision = '0003_branch_timezone'
+revision = '0005_customer_orders'
+down_revision = '0004_branch_timezone'
 branch_labels = None
 depends_on = None
 
