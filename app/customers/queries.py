@@ -29,9 +29,10 @@ def _first_or_404(stmt: sa.Select, model, *, for_update: bool):
     return row
 
 
-def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list[Order], dict]:
-    """One page of ``stmt`` and seed 001's pagination block."""
-    ids = stmt.order_by(None).with_only_columns(Order.id)  # a count answered from the index alone
+def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list, dict]:
+    """One page of ``stmt`` (orders, products ...) and seed 001's pagination block."""
+    key = sa.inspect(stmt.column_descriptions[0]["entity"]).primary_key[0]
+    ids = stmt.order_by(None).with_only_columns(key)  # a count answered from the index alone
     total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
     rows = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
