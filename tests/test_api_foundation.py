@@ -251,3 +251,9 @@ def test_docs_page_renders_from_the_spec_without_cdn(api, db):
     assert response.status_code == 200 and "/api/v1/orders/{order_id}" in html
     assert "https://" not in html.split("<main", 1)[0]  # no external assets in the head
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_ping_needs_no_token_and_every_response_says_its_server_time(api, db):
+    response = api.get("/api/v1/ping")
+    assert response.get_json()["data"] == {"pong": True}
+    assert response.headers["Server-Timing"].startswith("app;dur=")

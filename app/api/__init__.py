@@ -7,11 +7,13 @@ request, check the response and make ``/api/v1/openapi.json``.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, request
-from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from pydantic import BaseModel
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from app.api.errors import APIError
-from app.api.schemas import ErrorEnvelope
+from app.api.envelope import ok
+from app.api.schemas import Envelope, ErrorEnvelope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -112,6 +114,17 @@ def register_api(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(docs.docs_bp)
     spec.app = app  # what spectree's register() does, without its CDN doc pages
+
+
+class Pong(BaseModel):
+    pong: bool
+
+
+@bp.get("/ping")
+@spec.validate(resp=Response(HTTP_200=Envelope[Pong]), tags=["meta"])
+def ping():
+    """Is the API up? No token needed; the cheapest request the API answers (the benchmarks' floor)."""
+    return ok({"pong": True})
 
 
 @bp.get("/openapi.json", endpoint="openapi_json")

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import secrets
-import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.actors import Actor
@@ -25,19 +24,6 @@ bp = Blueprint("orders", __name__)
 @login_required
 def home():
     return redirect(url_for("orders.index"))
-
-
-@bp.before_request
-def _start_clock():
-    g.started = time.perf_counter()
-
-
-@bp.after_request
-def _server_timing(response):
-    """Server time of every order page, for the browser's devtools and benchmarks/order_list.py."""
-    if started := g.get("started"):
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
-    return response
 
 
 @bp.get("/orders")
