@@ -178,12 +178,9 @@ def view_settings() -> order_views.ViewSettings:
                tags=TAGS, security={"bearer": []})
 def my_orders():
     """The caller's orders, newest first, 15 a page (seed 001)."""
-    stmt = queries.customer_orders(g.api_customer).options(selectinload(Order.payments))
-    orders, pagination = queries.page(stmt, page=request.context.query.page, per_page=PER_PAGE)
-    ids = [o.id for o in orders]
-    counts, parcels, settings = queries.item_counts(ids), queries.parcels_by_order(ids), view_settings()
-    return ok({"orders": [order_views.my_order(o, products=counts.get(o.id, 0), parcels=parcels[o.id],
-                                               settings=settings) for o in orders],
+    rows, pagination = queries.my_orders_page(g.api_customer, page=request.context.query.page, per_page=PER_PAGE)
+    parcels, settings = queries.parcel_states([r.id for r in rows]), view_settings()
+    return ok({"orders": [order_views.my_order(r, parcels=parcels[r.id], settings=settings) for r in rows],
                "pagination": pagination})
 
 

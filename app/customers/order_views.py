@@ -28,13 +28,15 @@ class ViewSettings:
     delivery_tax_rate: Decimal
 
 
-def head(order) -> dict:
-    """Fields every view starts with."""
-    latest = order.payments[0] if order.payments else None  # payments are ordered newest first
+def head(order, *, provider=...) -> dict:
+    """Fields every view starts with. ``provider``: the newest payment's provider (None: no payment yet) when the
+    caller read it already (my-orders reads it in its page query), else from ``order.payments`` (newest first)."""
+    if provider is ...:
+        provider = order.payments[0].provider if order.payments else None
     return {
         "id": order.id, "order_code": order.code, "bill_no": order.invoice_number,
         "order_status": CUSTOMER_APP_STATUS[order.status], "payment_status": order.payment_status.value.lower(),
-        "payment_type": latest.provider.value.lower() if latest else None, "currency": order.currency,
+        "payment_type": provider.value.lower() if provider else None, "currency": order.currency,
     }
 
 
@@ -44,9 +46,10 @@ def _outlook(order, parcels, settings: ViewSettings) -> dict:
             "delivery_delay_status": outlook.status}
 
 
-def my_order(order, *, products: int, parcels, settings: ViewSettings) -> dict:
-    return head(order) | {
-        "number_of_products": products, "total_amount": money(order.total),
+def my_order(order, *, parcels, settings: ViewSettings) -> dict:
+    """A row of ``app.customers.queries.my_orders_page``: the order's columns, ``products`` and ``provider``."""
+    return head(order, provider=order.provider) | {
+        "number_of_products": order.products, "total_amount": money(order.total),
         "order_date": timestamp(order.created_at),
     } | _outlook(order, parcels, settings)
 

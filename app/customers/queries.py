@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import Customer, Order, OrderItem, Parcel, ParcelItem, ReturnItem, ReturnRequest
+from app.models import Customer, Order, OrderItem, Parcel, ParcelItem, Payment, ReturnItem, ReturnRequest
 
 
 def customer_orders(customer: Customer) -> sa.Select:
@@ -39,13 +39,37 @@ def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list, dict]:
                   "total_pages": max(1, -(-total // per_page))}
 
 
-def item_counts(order_ids: list[int]) -> dict[int, int]:
-    """Number of lines (products) of each order, in one grouped query."""
-    if not order_ids:
-        return {}
-    stmt = (sa.select(OrderItem.order_id, sa.func.count()).where(OrderItem.order_id.in_(order_ids))
-            .group_by(OrderItem.order_id))
-    return dict(db.session.execute(stmt).all())
+def my_orders_page(customer: Customer, *, page: int, per_page: int) -> tuple[list, dict]:
+    """The my-orders page in two queries over the (customer_id, created_at, id) index: the rows (just the columns
+    the page shows, with the number of products and the newest payment's provider as subqueries) and the count.
+    Rows are read-only tuples with the orders' attribute names."""
+    products = sa.select(sa.func.count()).where(OrderItem.order_id == Order.id).scalar_subquery()
+    provider = (sa.select(Payment.provider).where(Payment.order_id == Order.id).order_by(Payment.id.desc())
+                .limit(1).scalar_subquery())
+    mine = Order.customer_id == customer.id
+    stmt = (sa.select(Order.id, Order.code, Order.invoice_number, Order.status, Order.payment_status, Order.currency,
+                      Order.total, Order.created_at, Order.expected_delivery_at, Order.fulfilled_at,
+                      products.label("products"), provider.label("provider"))
+            .where(mine).order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(per_page).offset((page - 1) * per_page))
+    rows = db.session.execute(stmt).all()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(mine)) or 0
+    return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
+                  "total_pages": max(1, -(-total // per_page))}
+
+
+def parcel_states(order_ids: list[int]) -> dict[int, list]:
+    """What the delivery outlook needs of each order's parcels (status, delivered and estimated times), in one
+    query of columns, not entities."""
+    result: dict[int, list] = {oid: [] for oid in order_ids}
+    if order_ids:
+        stmt = (sa.select(ParcelItem.order_id, Parcel.id, Parcel.status, Parcel.delivered_at,
+                          Parcel.estimated_delivery_at)
+                .join(Parcel, Parcel.id == ParcelItem.parcel_id).where(ParcelItem.order_id.in_(order_ids))
+                .distinct().order_by(Parcel.id))
+        for row in db.session.execute(stmt):
+            result[row.order_id].append(row)
+    return result
 
 
 def parcels_by_order(order_ids: list[int], *, with_events: bool = False) -> dict[int, list[Parcel]]:
