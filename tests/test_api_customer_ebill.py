@@ -95,12 +95,14 @@ def test_rendered_once_per_order_version_and_rendered_again_after_a_change(api, 
     assert urlsplit(third).path != urlsplit(first).path
 
 
-@pytest.mark.parametrize("change", ["last_char", "payload", "garbage", "empty_key"])
+@pytest.mark.parametrize("change", ["signature_char", "payload", "garbage", "empty_key"])
 def test_a_tampered_link_is_404(api, order, change):
     path = urlsplit(link(api, order.id)).path
     token = path.removeprefix("/e-bill/").removesuffix(".pdf")
-    if change == "last_char":
-        token = token[:-1] + ("A" if token[-1] != "A" else "B")
+    if change == "signature_char":
+        # The signature's first character (its last one may differ only in base64 padding bits, which decode alike).
+        at = token.rindex(".") + 1
+        token = token[:at] + ("A" if token[at] != "A" else "B") + token[at + 1:]
     elif change == "payload":
         head, rest = token.split(".", 1)
         token = head[:-2] + "xy" + "." + rest
