@@ -39,23 +39,49 @@ def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list, dict]:
                   "total_pages": max(1, -(-total // per_page))}
 
 
-def my_orders_page(customer: Customer, *, page: int, per_page: int) -> tuple[list, dict]:
-    """The my-orders page in two queries over the (customer_id, created_at, id) index: the rows (just the columns
-    the page shows, with the number of products and the newest payment's provider as subqueries) and the count.
-    Rows are read-only tuples with the orders' attribute names."""
+def _my_orders_statement() -> sa.Select:
+    """Built once (it is the API's hottest read): a deferred join. The inner query walks the (customer_id,
+    created_at, id) index for one page of ids and counts every match in the same pass (a window over at most the
+    customer's orders); the outer one reads just the columns the page shows for those ids, with the number of
+    products and the newest payment's provider as subqueries (evaluated for the page only, not for skipped rows)."""
+    inner = (sa.select(Order.id.label("id"), Order.created_at.label("created_at"),
+                       sa.func.count().over().label("match_count"))
+             .where(Order.customer_id == sa.bindparam("customer_id"))
+             .order_by(Order.created_at.desc(), Order.id.desc())
+             .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+             .subquery("page"))
     products = sa.select(sa.func.count()).where(OrderItem.order_id == Order.id).scalar_subquery()
     provider = (sa.select(Payment.provider).where(Payment.order_id == Order.id).order_by(Payment.id.desc())
                 .limit(1).scalar_subquery())
-    mine = Order.customer_id == customer.id
-    stmt = (sa.select(Order.id, Order.code, Order.invoice_number, Order.status, Order.payment_status, Order.currency,
-                      Order.total, Order.created_at, Order.expected_delivery_at, Order.fulfilled_at,
-                      products.label("products"), provider.label("provider"))
-            .where(mine).order_by(Order.created_at.desc(), Order.id.desc())
-            .limit(per_page).offset((page - 1) * per_page))
-    rows = db.session.execute(stmt).all()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Order).where(mine)) or 0
+    return (sa.select(Order.id, Order.code, Order.invoice_number, Order.status, Order.payment_status,
+                      Order.currency, Order.total, Order.created_at, Order.expected_delivery_at, Order.fulfilled_at,
+                      products.label("products"), provider.label("provider"), inner.c.match_count)
+            .join(inner, inner.c.id == Order.id)
+            .order_by(inner.c.created_at.desc(), inner.c.id.desc()))
+
+
+_MY_ORDERS = _my_orders_statement()
+
+
+def my_orders_page(customer: Customer, *, page: int, per_page: int) -> tuple[list, dict]:
+    """The my-orders page (newest first) and seed 001's pagination block, in one query. Rows are read-only
+    tuples with the orders' attribute names (plus ``products`` and ``provider``)."""
+    rows = db.session.execute(_MY_ORDERS, {"customer_id": customer.id, "limit": per_page,
+                                           "offset": (page - 1) * per_page}).all()
+    if rows:
+        total = rows[0].match_count
+    else:  # past the last page (or no orders): the window had no row to count on
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(Order)
+                                  .where(Order.customer_id == customer.id)) or 0
     return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
                   "total_pages": max(1, -(-total // per_page))}
+
+
+_PARCEL_STATES = (sa.select(ParcelItem.order_id, Parcel.id, Parcel.status, Parcel.delivered_at,
+                            Parcel.estimated_delivery_at)
+                  .join(Parcel, Parcel.id == ParcelItem.parcel_id)
+                  .where(ParcelItem.order_id.in_(sa.bindparam("order_ids", expanding=True)))
+                  .distinct().order_by(Parcel.id))
 
 
 def parcel_states(order_ids: list[int]) -> dict[int, list]:
@@ -63,11 +89,7 @@ def parcel_states(order_ids: list[int]) -> dict[int, list]:
     query of columns, not entities."""
     result: dict[int, list] = {oid: [] for oid in order_ids}
     if order_ids:
-        stmt = (sa.select(ParcelItem.order_id, Parcel.id, Parcel.status, Parcel.delivered_at,
-                          Parcel.estimated_delivery_at)
-                .join(Parcel, Parcel.id == ParcelItem.parcel_id).where(ParcelItem.order_id.in_(order_ids))
-                .distinct().order_by(Parcel.id))
-        for row in db.session.execute(stmt):
+        for row in db.session.execute(_PARCEL_STATES, {"order_ids": order_ids}):
             result[row.order_id].append(row)
     return result
 
