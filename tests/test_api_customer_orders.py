@@ -262,3 +262,26 @@ def test_one_order_in_seed_004_shape_with_payments_newest_first(api, orders, tok
     assert body["id"] == mid.id and body["is_fully_paid"] is False
     assert [p["status"] for p in body["payments"]] == ["failed", "pending"]
     assert [e["status"] for e in body["shipment"]["events"]][-1] == "IN_TRANSIT"
+
+
+def test_my_orders_reads_the_same_parcel_summary_in_sql_as_the_tracking_rule(db):
+    """my-orders reads each order's ParcelSummary in SQL; tracking.summarize counts it from the parcels: every
+    demo order (all parcel statuses, split and shared parcels) gets the same four numbers both ways."""
+    import sqlalchemy as sa
+
+    from app.customers import queries as customer_queries
+    from app.demo import load_demo_shop
+    from app.models import Customer, Order
+    from app.orders import queries as order_queries
+    from app.orders.tracking import summarize
+
+    load_demo_shop(seed=7, demo_orders=200, echo=lambda *_: None)
+    checked = 0
+    for customer in db.session.scalars(sa.select(Customer).where(Customer.id.in_(
+            sa.select(Order.customer_id).distinct()))):
+        rows, _ = customer_queries.my_orders_page(customer, page=1, per_page=1000)
+        for row in rows:
+            order = db.session.get(Order, row.id)
+            assert customer_queries.parcel_summary(row) == summarize(order_queries.parcels_for(order)), order.code
+            checked += 1
+    assert checked >= 150  # the orders with a customer account (channel orders may have none)

@@ -13,23 +13,31 @@ from datetime import timedelta
 
 from flask import current_app, g, request, url_for
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import selectinload
 from spectree import Response
+from sqlalchemy.orm import selectinload
 
 from app.api import bp, spec
 from app.api.auth import customer_required
 from app.api.envelope import ok
 from app.api.schemas import (
-    DbId, Envelope, ErrorEnvelope, Money, PageQuery, Pagination, Strict, Timestamp, timestamp,
+    DbId,
+    Envelope,
+    ErrorEnvelope,
+    Money,
+    PageQuery,
+    Pagination,
+    Strict,
+    Timestamp,
+    timestamp,
 )
-from app.localtime import shop_zone
-from app.orders.pricing import current_rules
 from app.customers import order_views, queries
 from app.customers.schemas import Order004, ShipmentEvent
 from app.customers.serializers import order_004
+from app.localtime import shop_zone
 from app.models import Order
 from app.models.types import utcnow
 from app.orders import ebill
+from app.orders.pricing import current_rules
 
 PER_PAGE = 15  # seed 001's page size
 ERRORS = {"HTTP_401": ErrorEnvelope, "HTTP_403": ErrorEnvelope, "HTTP_404": ErrorEnvelope}
@@ -179,8 +187,9 @@ def view_settings() -> order_views.ViewSettings:
 def my_orders():
     """The caller's orders, newest first, 15 a page (seed 001)."""
     rows, pagination = queries.my_orders_page(g.api_customer, page=request.context.query.page, per_page=PER_PAGE)
-    parcels, settings = queries.parcel_states([r.id for r in rows]), view_settings()
-    return ok({"orders": [order_views.my_order(r, parcels=parcels[r.id], settings=settings) for r in rows],
+    settings = view_settings()
+    return ok({"orders": [order_views.my_order(r, parcels=queries.parcel_summary(r), settings=settings)
+                          for r in rows],
                "pagination": pagination})
 
 

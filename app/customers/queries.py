@@ -7,7 +7,18 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import Customer, Order, OrderItem, Parcel, ParcelItem, Payment, ReturnItem, ReturnRequest
+from app.models import (
+    Customer,
+    Order,
+    OrderItem,
+    Parcel,
+    ParcelItem,
+    Payment,
+    ReturnItem,
+    ReturnRequest,
+)
+from app.orders.tracking import ParcelSummary
+from app.parcels.status import HANDED_OVER
 
 
 def customer_orders(customer: Customer) -> sa.Select:
@@ -55,9 +66,33 @@ def _my_orders_statement() -> sa.Select:
                 .limit(1).scalar_subquery())
     return (sa.select(Order.id, Order.code, Order.invoice_number, Order.status, Order.payment_status,
                       Order.currency, Order.total, Order.created_at, Order.expected_delivery_at, Order.fulfilled_at,
-                      products.label("products"), provider.label("provider"), inner.c.match_count)
+                      products.label("products"), provider.label("provider"), inner.c.match_count,
+                      *_parcel_summary_columns())
             .join(inner, inner.c.id == Order.id)
             .order_by(inner.c.created_at.desc(), inner.c.id.desc()))
+
+
+def _parcel_summary_columns() -> list:
+    """``tracking.ParcelSummary`` of each order in SQL (correlated subqueries over the order's parcels), the same
+    four numbers ``tracking.summarize`` counts from parcel objects (tests/test_api_customer_orders.py checks they
+    agree)."""
+    handed = sa.and_(Parcel.status.in_(HANDED_OVER), Parcel.delivered_at.is_not(None))
+    on_the_way = sa.and_(Parcel.status.not_in(HANDED_OVER), Parcel.estimated_delivery_at.is_not(None))
+
+    def agg(expr, name):  # over the order's parcels (a parcel holding several of its items counts once)
+        return (sa.select(expr).select_from(Parcel).join(ParcelItem, ParcelItem.parcel_id == Parcel.id)
+                .where(ParcelItem.order_id == Order.id).scalar_subquery().label(name))
+
+    when = Parcel.delivered_at.type
+    return [agg(sa.func.count(Parcel.id.distinct()), "n_parcels"),
+            agg(sa.func.count(sa.case((handed, Parcel.id)).distinct()), "n_handed_over"),
+            agg(sa.func.max(sa.case((handed, Parcel.delivered_at)), type_=when), "last_handed_over_at"),
+            agg(sa.func.max(sa.case((on_the_way, Parcel.estimated_delivery_at)), type_=when), "latest_estimate")]
+
+
+def parcel_summary(row) -> ParcelSummary:
+    """The ``ParcelSummary`` of a my-orders row."""
+    return ParcelSummary(row.n_parcels, row.n_handed_over, row.last_handed_over_at, row.latest_estimate)
 
 
 _MY_ORDERS = _my_orders_statement()
@@ -75,23 +110,6 @@ def my_orders_page(customer: Customer, *, page: int, per_page: int) -> tuple[lis
                                   .where(Order.customer_id == customer.id)) or 0
     return rows, {"total": total, "count": len(rows), "limit": per_page, "current_page": page,
                   "total_pages": max(1, -(-total // per_page))}
-
-
-_PARCEL_STATES = (sa.select(ParcelItem.order_id, Parcel.id, Parcel.status, Parcel.delivered_at,
-                            Parcel.estimated_delivery_at)
-                  .join(Parcel, Parcel.id == ParcelItem.parcel_id)
-                  .where(ParcelItem.order_id.in_(sa.bindparam("order_ids", expanding=True)))
-                  .distinct().order_by(Parcel.id))
-
-
-def parcel_states(order_ids: list[int]) -> dict[int, list]:
-    """What the delivery outlook needs of each order's parcels (status, delivered and estimated times), in one
-    query of columns, not entities."""
-    result: dict[int, list] = {oid: [] for oid in order_ids}
-    if order_ids:
-        for row in db.session.execute(_PARCEL_STATES, {"order_ids": order_ids}):
-            result[row.order_id].append(row)
-    return result
 
 
 def parcels_by_order(order_ids: list[int], *, with_events: bool = False) -> dict[int, list[Parcel]]:
