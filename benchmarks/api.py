@@ -21,6 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
+import subprocess
 import statistics
 import sys
 import threading
@@ -131,7 +134,15 @@ def timed(api: Api, runs: int, method: str, path_of, body_of=None) -> list[float
 
 
 def throughput(base: str, token: str | None, path: str, seconds: float, clients: int) -> float:
-    """Requests per second with ``clients`` concurrent keep-alive-less clients for ``seconds``."""
+    """Requests per second with ``clients`` concurrent connections for ``seconds``: wrk (as the floors in
+    ../shared/PERF-FLOORS.md were measured: -t2, keep-alive) when installed, else Python threads."""
+    if shutil.which("wrk"):
+        cmd = ["wrk", "-t2", f"-c{clients}", f"-d{seconds:g}s", base + path]
+        if token:
+            cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        assert "Non-2xx" not in out, out
+        return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
     done, stop = [0] * clients, time.perf_counter() + seconds
 
     def worker(k: int) -> None:
@@ -252,7 +263,7 @@ def main(argv=None) -> int:
     parser.add_argument("--checkouts", type=int, default=40)
     parser.add_argument("--ebills", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients for throughput")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections for throughput")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of one throughput round")
     parser.add_argument("--rounds", type=int, default=3, help="paired throughput rounds (floor, my-orders)")
     args = parser.parse_args(argv)
