@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.models import (
@@ -17,6 +16,7 @@ from app.models import (
     ReturnItem,
     ReturnRequest,
 )
+from app.orders.queries import first_or_404
 from app.orders.tracking import ParcelSummary
 from app.parcels.status import HANDED_OVER
 
@@ -27,17 +27,8 @@ def customer_orders(customer: Customer) -> sa.Select:
 
 
 def customer_order_or_404(order_id: int, customer: Customer, *, for_update: bool = False) -> Order:
-    return _first_or_404(sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id), Order,
+    return first_or_404(sa.select(Order).where(Order.id == order_id, Order.customer_id == customer.id), Order,
                          for_update=for_update)
-
-
-def _first_or_404(stmt: sa.Select, model, *, for_update: bool):
-    if for_update:
-        stmt = stmt.with_for_update(of=model)
-    row = db.session.scalars(stmt).first()
-    if row is None:
-        raise NotFound()
-    return row
 
 
 def page(stmt: sa.Select, *, page: int, per_page: int) -> tuple[list, dict]:
@@ -133,7 +124,7 @@ def parcels_by_order(order_ids: list[int], *, with_events: bool = False) -> dict
 
 def customer_or_404(customer_id: int, *, for_update: bool = False) -> Customer:
     """A customer account by id (staff pages; the caller checks the staff member's rights)."""
-    return _first_or_404(sa.select(Customer).where(Customer.id == customer_id), Customer, for_update=for_update)
+    return first_or_404(sa.select(Customer).where(Customer.id == customer_id), Customer, for_update=for_update)
 
 
 def order_count(customer: Customer) -> int:

@@ -42,13 +42,18 @@ def scope_of(user) -> list[int] | None:
 
 
 def get_order_or_404(order_id: int, user, *, for_update: bool = False) -> Order:
-    stmt = scoped_orders(user).where(Order.id == order_id)
+    return first_or_404(scoped_orders(user).where(Order.id == order_id), Order, for_update=for_update)
+
+
+def first_or_404(stmt: sa.Select, model, *, for_update: bool = False):
+    """The first row of ``stmt`` (a scoped select: what is out of scope is simply not found), or 404;
+    ``for_update`` locks it (``FOR UPDATE OF`` the model's table on PostgreSQL) until the transaction ends."""
     if for_update:
-        stmt = stmt.with_for_update(of=Order)
-    order = db.session.scalars(stmt).first()
-    if order is None:
+        stmt = stmt.with_for_update(of=model)
+    row = db.session.scalars(stmt).first()
+    if row is None:
         raise NotFound()
-    return order
+    return row
 
 
 def apply_filter(stmt: sa.Select, f: OrderFilter, *, many: bool = False, scope: list[int] | None = None) -> sa.Select:
