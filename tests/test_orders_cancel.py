@@ -126,3 +126,17 @@ def test_the_order_page_says_a_refund_is_needed(client, auth, shop):
     assert "needs a refund" in r.get_data(as_text=True)
     factories.db.session.expire_all()
     assert order.status == O.DELIVERY_READY
+
+
+def test_a_paid_order_offers_no_cancel_button_and_says_why(client, auth, shop):
+    # given a paid order the manager could otherwise cancel, and an unpaid one
+    paid = factories.make_order(shop.branch1, status=O.DELIVERY_READY, paid=True)
+    unpaid = factories.make_order(shop.branch1, status=O.DELIVERY_READY)
+    factories.db.session.commit()
+    auth.login(shop.manager.email)
+    # when the manager opens them
+    paid_page = client.get(f"/orders/{paid.id}").get_data(as_text=True)
+    unpaid_page = client.get(f"/orders/{unpaid.id}").get_data(as_text=True)
+    # then only the unpaid one offers "Cancel order"; the paid one says a refund is needed instead
+    assert 'value="CANCELLED"' not in paid_page and 'id="refund-needed"' in paid_page
+    assert 'value="CANCELLED"' in unpaid_page and 'id="refund-needed"' not in unpaid_page

@@ -119,6 +119,12 @@ class Order(db.Model):
         return sum((p.amount for p in self.payments if p.status == PaymentState.COMPLETED), Decimal("0.00"))
 
     @property
+    def holds_money(self) -> bool:
+        """Completed payments not (fully) refunded: cancelling must give them back (a refund), not a status
+        change."""
+        return self.paid_total > self.refunded_total
+
+    @property
     def net_paid(self) -> Decimal:
         """What the shop keeps: completed payments less what was refunded."""
         return self.paid_total - self.refunded_total

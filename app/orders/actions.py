@@ -38,7 +38,7 @@ def cancel_order(order: Order, *, actor: Actor, reason: str | None) -> OrderEven
     reason = (reason or "").strip() or None
     if not reason:
         raise ValidationFailed("Say why the order is cancelled.", field="reason")
-    if order.paid_total > order.refunded_total:
+    if order.holds_money:
         raise RefundNeeded("order")
     order.status = OrderStatus.CANCELLED
     for item in order.items:

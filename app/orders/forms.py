@@ -12,10 +12,15 @@ class StatusChangeForm(FlaskForm):
     # The version the person saw: a change made meanwhile by someone else is refused, not overwritten.
     version = HiddenField(validators=[DataRequired("Reload the order and try again.")])
 
+    refund_needed_to_cancel = False  # set by for_order
+
     def for_order(self, order, role) -> "StatusChangeForm":
-        """Offer only the moves the status machine allows this role from the order's status."""
-        self.status.choices = [SelectChoice(s.value, action_label(order.status, s))
-                               for s in available_statuses(order.status, role)]
+        """Offer only the moves the status machine allows this role from the order's status, and no plain
+        cancellation of an order holding money (``cancel_order`` refuses it: it takes a refund)."""
+        moves = available_statuses(order.status, role)
+        self.refund_needed_to_cancel = OrderStatus.CANCELLED in moves and order.holds_money
+        self.status.choices = [SelectChoice(s.value, action_label(order.status, s)) for s in moves
+                               if not (s == OrderStatus.CANCELLED and self.refund_needed_to_cancel)]
         if not self.is_submitted():
             self.version.data = str(order.version)
         return self
