@@ -398,3 +398,22 @@ def test_reorder_of_another_customers_order_is_404(api, buyer, shop, db):
     assert_error(api.post(f"/api/v1/customer/reorder/{theirs.id}", buyer), 404)
     assert_error(api.post("/api/v1/customer/reorder/99999999", buyer), 404)
     assert_error(api.post(f"/api/v1/customer/reorder/{2**40}", buyer), 404)
+
+
+def test_a_unique_key_clash_at_commit_is_a_409_to_retry_not_a_500(api, buyer, shop, db, monkeypatch):
+    """Should two requests with one Idempotency-Key race past the look-up, the unique constraint stops the
+    second at flush: it is told to retry (409), nothing is written, and the app stays up."""
+    from app.customers import api_basket
+
+    mug = make_variant("120.00", stock=5)
+    db.session.commit()
+    basket = put(api, buyer, mug.id, 1).get_json()["data"]
+
+    def clash(*_a, **_k):
+        raise sa.exc.IntegrityError("INSERT ...", {}, Exception("uq_baskets_customer_id_checkout_key"))
+
+    monkeypatch.setattr(api_basket, "checkout", clash)
+    response = api.post("/api/v1/customer/checkout", buyer, json=body_for(basket, shop),
+                        headers={"Idempotency-Key": "app-retry-2"})
+    assert assert_error(response, 409)["code"] == "idempotency_in_progress"
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 0

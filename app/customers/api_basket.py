@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from flask import current_app, g, request
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 from spectree import Response
@@ -174,7 +175,17 @@ def reorder(order_id: DbId):
 def checkout_basket(json: CheckoutIn):
     """Place an order from the basket (201). The same checkout again answers 200 with the same order. An
     `Idempotency-Key` header is honoured: the same key with another body is a 422."""
-    result = checkout(g.api_customer, _checkout_request(json), secret_key=current_app.config["SECRET_KEY"])
+    request_ = _checkout_request(json)
+    try:
+        result = checkout(g.api_customer, request_, secret_key=current_app.config["SECRET_KEY"])
+    except sa.exc.IntegrityError:
+        # Two requests with one Idempotency-Key on different baskets at the same moment: the unique key lets one
+        # through; the other is told to retry (and then gets the first one's answer or a conflict).
+        db.session.rollback()
+        if not request_.idempotency_key:
+            raise
+        raise APIError(409, "Another request with this Idempotency-Key is being processed. Retry it.",
+                       code="idempotency_in_progress") from None
     if result.created:
         # Serialised from the objects just written, before the commit expires them (no re-reads: checkout is
         # the API's busiest write); a failed commit raises and nothing is answered from them.

@@ -23,16 +23,31 @@ import sqlalchemy as sa
 
 from app.actors import Actor
 from app.customers import basket as baskets
-from app.exceptions import BasketChanged, IdempotencyConflict, OutOfStock, ValidationFailed
+from app.exceptions import (
+    BasketChanged,
+    IdempotencyConflict,
+    OutOfStock,
+    ValidationFailed,
+)
 from app.extensions import db
+from app.localtime import shop_zone
 from app.models import (
-    Basket, Branch, Customer, CustomerAddress, Order, OrderItem, Payment, PaymentProvider, PaymentState,
-    ProductVariant, SalesChannel,
+    Basket,
+    Branch,
+    Customer,
+    CustomerAddress,
+    Order,
+    OrderItem,
+    Payment,
+    PaymentProvider,
+    PaymentState,
+    ProductVariant,
+    SalesChannel,
 )
 from app.models.types import utcnow
 from app.orders import events
 from app.orders.actions import recompute_payment_status
-from app.orders.invoices import issue_invoice_number, shop_zone
+from app.orders.invoices import issue_invoice_number
 from app.orders.status import DeliveryMethod, FulfilmentMethod, ItemStatus, OrderStatus
 
 # Payment states a customer app may report at checkout.
