@@ -1,9 +1,9 @@
-"""Migration 0004 (customers' API access columns) upgrades and downgrades cleanly on a database of its own."""
+"""Migration 0008 (customers' API access columns) upgrades and downgrades cleanly on a database of its own."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tests.test_orders_migration import scratch_url  # noqa: F401  (fixture)
+from tests.test_orders_migration import columns_of, scratch_app, scratch_url  # noqa: F401  (scratch_url: a fixture)
 
 COLUMNS = {"api_last_sign_in_at", "api_tokens_revoked_at", "api_tokens_revoked_by_id"}
 
@@ -11,20 +11,13 @@ COLUMNS = {"api_last_sign_in_at", "api_tokens_revoked_at", "api_tokens_revoked_b
 def test_customer_api_access_columns_up_and_down(scratch_url):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
-    from app.config import TestConfig, _engine_options
-
-    config = TestConfig()
-    config.SQLALCHEMY_DATABASE_URI = scratch_url
-    config.SQLALCHEMY_ENGINE_OPTIONS = _engine_options(scratch_url)
-    app = create_app(config)
-    with app.app_context():
+    with scratch_app(scratch_url).app_context():
         from app.extensions import db
 
         def columns() -> set[str]:
-            return {c["name"] for c in sa.inspect(db.engine).get_columns("customers")}
+            return columns_of(db, "customers")
 
-        upgrade(revision="0003_sign_in_devices")
+        upgrade(revision="0007_checkout")
         with db.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO customers (id, name, email, api_token_version, created_at) "
                                  "VALUES (1, 'Thandi', 't@example.test', 3, CURRENT_TIMESTAMP)"))
@@ -36,7 +29,7 @@ def test_customer_api_access_columns_up_and_down(scratch_url):  # noqa: F811
                    for fk in fks)
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT api_token_version, api_tokens_revoked_at FROM customers")).one() == (3, None)
-        downgrade(revision="0003_sign_in_devices")
+        downgrade(revision="0007_checkout")
         assert not COLUMNS & columns()
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT api_token_version FROM customers")).scalar() == 3

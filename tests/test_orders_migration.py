@@ -73,6 +73,11 @@ def _found(conn, text: str) -> list[int]:
     return [r[0] for r in conn.execute(sa.text(sql), {"m": f'"{text}"'})]
 
 
+def columns_of(db, table: str) -> set[str]:
+    """The column names ``table`` has now (migration tests check what an upgrade added and a downgrade removed)."""
+    return {c["name"] for c in sa.inspect(db.engine).get_columns(table)}
+
+
 def scratch_app(url: str):
     """An app on the scratch database ``url`` (its schema is whatever the test migrates it to)."""
     from app import create_app

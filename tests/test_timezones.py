@@ -18,7 +18,7 @@ from app.orders.filters import parse_order_filter
 from app.reports.runner import download_name
 from app.templating import dt
 from tests import factories
-from tests.test_orders_migration import scratch_app, scratch_url  # noqa: F401 - scratch_url is a fixture
+from tests.test_orders_migration import columns_of, scratch_app, scratch_url  # noqa: F401 - scratch_url is a fixture
 from tests.test_reports_files import path_of, run
 
 UTC = timezone.utc
@@ -334,7 +334,7 @@ def test_migration_adds_and_removes_the_branch_timezone(scratch_url):
         from app.extensions import db
 
         def columns() -> set[str]:
-            return {c["name"] for c in sa.inspect(db.engine).get_columns("branches")}
+            return columns_of(db, "branches")
 
         upgrade(revision="0002")
         with db.engine.begin() as conn:
